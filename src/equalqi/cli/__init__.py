@@ -1,0 +1,1 @@
+"""Command-line interface (Typer): thin: parse, call a service, render."""

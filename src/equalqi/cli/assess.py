@@ -1,0 +1,523 @@
+"""``equalqi assess``: the equity-by-design assessment and the involvement log.
+
+Thin layer: read files, call :mod:`equalqi.assess` and :mod:`equalqi.services.assessment_store`,
+print. Problems with the user's files are printed as plain messages (exit code 2), never as
+tracebacks.
+
+    equalqi assess theory [--theory FILE] [--format json]
+    equalqi assess new --project DIR --stage planning|review [--theory FILE] [--answers FILE]
+    equalqi assess show --project DIR [--stage STAGE] [--format json]
+    equalqi assess compare --project DIR [--format json]
+    equalqi assess involvement add --project DIR --type TYPE --date DATE --participants N ...
+    equalqi assess involvement show --project DIR [--population FILE.csv] [--format json]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+
+from equalqi.assess import (
+    ACTIVITY_TYPES,
+    BARRIERS,
+    Answer,
+    Assessment,
+    Theory,
+    activity_from_dict,
+    compare_assessments,
+    default_theory,
+    new_assessment,
+    normalise_answer,
+    parse_activity,
+    parse_answers,
+    parse_population_csv,
+    parse_theory,
+    representativeness,
+    score_assessment,
+    summarise,
+    summarise_involvement,
+)
+from equalqi.assess.answers import ANSWER_WORDS
+from equalqi.assess.involvement import counts_from_options, groups_from_options
+from equalqi.assess.summary import RISK_WORDS, AssessmentSummary, InvolvementSummary
+from equalqi.cli.common import Format
+from equalqi.errors import InputError, Problem
+from equalqi.services.assessment_store import AssessmentStore
+
+assess_app = typer.Typer(
+    help="Equity by design: assess a project at planning and review, and log involvement.",
+    no_args_is_help=True,
+)
+involvement_app = typer.Typer(
+    help="Record co-production activities and compare who took part with the population.",
+    no_args_is_help=True,
+)
+assess_app.add_typer(involvement_app, name="involvement")
+
+
+class StageChoice(StrEnum):
+    planning = "planning"
+    review = "review"
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _plain_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Print :class:`InputError` problems (and unreadable files) plainly; exit with code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            typer.echo("Cannot continue:", err=True)
+            for problem in exc.problems:
+                typer.echo(f"  - {problem.message()}", err=True)
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            name = exc.filename or ""
+            typer.echo(f"Cannot continue: {name}: {exc.strerror or exc}.", err=True)
+            typer.echo("  Check the path and that you can read and write there.", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def _read_text(path: Path, what: str) -> str:
+    if not path.is_file():
+        raise InputError(
+            Problem(f"the {what} file does not exist", "Check the path and try again.", str(path))
+        )
+    return path.read_text(encoding="utf-8")
+
+
+def _load_theory(path: Path | None) -> Theory:
+    if path is None:
+        return default_theory()
+    return parse_theory(_read_text(path, "theory"), source=str(path))
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --------------------------------------------------------------------------- theory
+
+
+@assess_app.command("theory")
+@_plain_errors
+def theory_command(
+    theory: Annotated[
+        Path | None, typer.Option("--theory", help="A theory TOML file (default: built in).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+) -> None:
+    """Show (and so validate) a programme theory: areas, statements and question ids."""
+    t = _load_theory(theory)
+    if fmt is Format.json:
+        _echo_json({"identity": t.identity(), "theory": t.to_dict()})
+        return
+    n_statements = sum(1 for _ in t.statements())
+    typer.echo(f"{t.name} (id {t.id}, version {t.theory_version}, schema {t.schema_version})")
+    typer.echo(
+        f"{len(t.clusters)} areas, {n_statements} statements, {len(t.question_ids)} questions, "
+        f"{len(t.sources)} sources. The theory is valid."
+    )
+    for cluster in t.clusters:
+        typer.echo(f"\n{cluster.name} [{cluster.id}]")
+        for statement in cluster.statements:
+            tends = "may widen gaps" if statement.tends_to == "increase" else "helps narrow gaps"
+            cites = ", ".join(statement.sources) or "toolkit guidance"
+            typer.echo(f"  {statement.id} ({tends}; {statement.basis}: {cites})")
+            for q in statement.questions:
+                risk = " [yes = risk]" if q.polarity == "risk" else ""
+                typer.echo(f"    - {q.id}: {q.text}{risk}")
+
+
+# --------------------------------------------------------------------------- new
+
+
+def _prompt_answers(theory: Theory) -> list[Answer]:
+    typer.echo("Answer each question: yes, partly, no or dont_know (don't know).")
+    answers: list[Answer] = []
+    for cluster in theory.clusters:
+        typer.echo(f"\n== {cluster.name} ==")
+        for _, _, q in ((cluster, s, q) for s in cluster.statements for q in s.questions):
+            typer.echo(f"\n{q.text}")
+            if q.help:
+                typer.echo(f"  ({q.help})")
+            if q.evidence_prompt:
+                typer.echo(f"  Evidence: {q.evidence_prompt}")
+            while True:
+                raw = typer.prompt("Answer [yes/partly/no/dont_know]")
+                value = normalise_answer(raw)
+                if value is not None:
+                    break
+                typer.echo("Please type yes, partly, no or dont_know.")
+            note = typer.prompt("Note (optional)", default="", show_default=False).strip()
+            link = typer.prompt("Evidence link (optional)", default="", show_default=False).strip()
+            answers.append(Answer(q.id, value, note or None, (link,) if link else ()))
+    return answers
+
+
+@assess_app.command("new")
+@_plain_errors
+def new_command(
+    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    stage: Annotated[StageChoice, typer.Option("--stage", help="planning or review.")],
+    theory: Annotated[
+        Path | None,
+        typer.Option(
+            "--theory",
+            help="Theory TOML file. Default: for a review, the theory the latest planning "
+            "assessment used; otherwise the built-in theory.",
+        ),
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers", help="Answers TOML file; without it you are asked each question."
+        ),
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Project name for reports.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+) -> None:
+    """Create an assessment at the planning or review stage and save it in the project."""
+    store = AssessmentStore(project)
+    planning = store.latest("planning")
+    if theory is None and stage is StageChoice.review and planning is not None:
+        t = planning.theory
+    else:
+        t = _load_theory(theory)
+    project_name = name
+    if answers is not None:
+        parsed = parse_answers(_read_text(answers, "answers"), t, source=str(answers))
+        if parsed.stage is not None and parsed.stage != stage.value:
+            raise InputError(
+                Problem(
+                    f"the answers file says stage = '{parsed.stage}' but --stage is "
+                    f"'{stage.value}'",
+                    "Make them match, or remove 'stage' from the answers file.",
+                    str(answers),
+                )
+            )
+        given = list(parsed.answers)
+        project_name = project_name or parsed.project
+    else:
+        given = _prompt_answers(t)
+    if project_name is None and planning is not None:
+        project_name = planning.project
+    assessment = new_assessment(
+        t, given, stage=stage.value, created_at=_now(), project=project_name
+    )
+    path = store.save_assessment(assessment)
+    earlier = planning if stage is StageChoice.review else None
+    summary = summarise(assessment, earlier)
+    if fmt is Format.json:
+        _echo_json({"path": str(path), "summary": summary.to_dict()})
+        return
+    typer.echo(f"Saved {stage.value} assessment: {path}")
+    if assessment.unanswered:
+        typer.echo(f"{len(assessment.unanswered)} question(s) not answered (scored as don't know).")
+    _print_summary(summary)
+
+
+# --------------------------------------------------------------------------- show / compare
+
+
+def _print_summary(s: AssessmentSummary) -> None:
+    typer.echo("")
+    typer.echo(f"Overall: {s.risk_words}. {s.headline}")
+    typer.echo(f"Checked {s.stage_words}, on {s.date}.")
+    if s.unknown_note:
+        typer.echo(s.unknown_note)
+    for area in s.areas:
+        typer.echo(f"\n{area.name}: {area.risk_words} (score {area.score_percent}%)")
+        for point in area.risks:
+            typer.echo(f"  ! Could widen the gap: {point.text}")
+            for reason in point.because:
+                typer.echo(f"      {reason}")
+        for point in area.not_in_place:
+            typer.echo(f"  - Not fully in place yet: {point.text}")
+        for text in area.in_place:
+            typer.echo(f"  + In place: {text}")
+    if s.actions:
+        typer.echo("\nWhat to do next:")
+        for i, action in enumerate(s.actions, start=1):
+            typer.echo(f"  {i}. {action}")
+    if s.changes is not None:
+        _print_changes(s)
+
+
+def _print_changes(s: AssessmentSummary) -> None:
+    c = s.changes
+    assert c is not None
+    typer.echo(f"\nSince the last check: {c.headline} {c.since}")
+    for row in c.areas:
+        typer.echo(f"  {row['name']}: {row['before']} -> {row['after']} ({row['change']})")
+    typer.echo(f"  {c.answers_better} answer(s) better, {c.answers_worse} worse.")
+    for text in c.no_longer_risks:
+        typer.echo(f"  No longer a risk: {text}")
+    for text in c.new_risks:
+        typer.echo(f"  New risk: {text}")
+    if c.theory_note:
+        typer.echo(f"  {c.theory_note}")
+
+
+def _history(store: AssessmentStore) -> list[Assessment]:
+    items = store.load_assessments()
+    if not items:
+        raise InputError(
+            Problem(
+                "this project has no saved assessment",
+                "Create one with: equalqi assess new --project DIR --stage planning",
+                str(store.assessments_dir),
+            )
+        )
+    return items
+
+
+@assess_app.command("show")
+@_plain_errors
+def show_command(
+    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    stage: Annotated[
+        StageChoice | None,
+        typer.Option("--stage", help="Which stage to show (default: the latest assessment)."),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+) -> None:
+    """Show the latest assessment in plain words (a review is compared with planning)."""
+    store = AssessmentStore(project)
+    history = _history(store)
+    if stage is None:
+        current = history[-1]
+    else:
+        latest = store.latest(stage.value)
+        if latest is None:
+            raise InputError(
+                Problem(
+                    f"this project has no {stage.value} assessment",
+                    f"Create one with: equalqi assess new --stage {stage.value}",
+                    str(store.assessments_dir),
+                )
+            )
+        current = latest
+    earlier = None
+    if current.stage == "review":
+        plans = [a for a in history if a.stage == "planning" and a.created_at <= current.created_at]
+        earlier = plans[-1] if plans else None
+    summary = summarise(current, earlier)
+    if fmt is Format.json:
+        _echo_json(
+            {
+                "history": [
+                    {"stage": a.stage, "created_at": a.created_at.isoformat()} for a in history
+                ],
+                "summary": summary.to_dict(),
+                "profile": score_assessment(current).to_dict(),
+            }
+        )
+        return
+    typer.echo("Saved assessments:")
+    for a in history:
+        typer.echo(f"  {a.stage:<9} {a.created_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC")
+    if current.project:
+        typer.echo(f"\nProject: {current.project}")
+    _print_summary(summary)
+
+
+@assess_app.command("compare")
+@_plain_errors
+def compare_command(
+    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+) -> None:
+    """Compare the latest planning assessment with the latest review."""
+    store = AssessmentStore(project)
+    before, after = store.latest("planning"), store.latest("review")
+    missing = [s for s, a in (("planning", before), ("review", after)) if a is None]
+    if missing:
+        raise InputError(
+            Problem(
+                f"there is no {' or '.join(missing)} assessment to compare",
+                f"Create it with: equalqi assess new --project DIR --stage {missing[0]}",
+                str(store.assessments_dir),
+            )
+        )
+    assert before is not None and after is not None
+    comparison = compare_assessments(before, after)
+    if fmt is Format.json:
+        _echo_json(comparison.to_dict())
+        return
+    typer.echo(
+        f"Planning ({before.created_at.date().isoformat()}): "
+        f"{RISK_WORDS[comparison.before.overall_risk]}; review "
+        f"({after.created_at.date().isoformat()}): {RISK_WORDS[comparison.after.overall_risk]}. "
+        f"Overall: {comparison.overall}."
+    )
+    if not comparison.same_theory:
+        typer.echo("The two assessments used different theories; only shared items compared.")
+    typer.echo("\nBy area:")
+    for c in comparison.clusters:
+        before_words = RISK_WORDS[c.risk_before] if c.risk_before else "not asked"
+        after_words = RISK_WORDS[c.risk_after] if c.risk_after else "not asked"
+        typer.echo(f"  {c.name}: {before_words} -> {after_words} ({c.direction})")
+    changed = [a for a in comparison.answers if a.direction != "same"]
+    if changed:
+        typer.echo("\nAnswers that changed:")
+        for a in changed:
+            b = ANSWER_WORDS.get(a.before or "", a.before or "not asked")
+            n = ANSWER_WORDS.get(a.after or "", a.after or "not asked")
+            typer.echo(f"  {a.question_id}: {b} -> {n} ({a.direction})")
+    for m in comparison.resolved:
+        typer.echo(f"No longer a risk: {m.plain or m.statement_id}")
+    for m in comparison.new_risks:
+        typer.echo(f"New risk: {m.plain or m.statement_id}")
+
+
+# --------------------------------------------------------------------------- involvement
+
+
+@involvement_app.command("add")
+@_plain_errors
+def involvement_add(
+    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="An activity TOML file (instead of options).")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--type", help=f"One of: {', '.join(ACTIVITY_TYPES)}.")
+    ] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Date, e.g. 2025-03-04.")] = None,
+    participants: Annotated[
+        int | None, typer.Option("--participants", help="How many people took part.")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Short description.")] = None,
+    group: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--group", help='Counts by group: DIMENSION:GROUP=COUNT, e.g. "core20:Core20=3".'
+        ),
+    ] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option("--role", help="Counts by role: ROLE=COUNT, e.g. patients=12."),
+    ] = None,
+    barrier: Annotated[
+        list[str] | None, typer.Option("--barrier", help=f"Barrier removed: {', '.join(BARRIERS)}.")
+    ] = None,
+    barrier_notes: Annotated[
+        str | None, typer.Option("--barrier-notes", help="Other barriers removed, in words.")
+    ] = None,
+) -> None:
+    """Add one involvement activity (counts only, never personal details) to the log."""
+    if from_file is not None:
+        activity = parse_activity(_read_text(from_file, "activity"), source=str(from_file))
+    else:
+        raw: dict[str, Any] = {"type": kind, "date": date}
+        if participants is not None:
+            raw["participants"] = participants
+        if title:
+            raw["title"] = title
+        if group:
+            raw["groups"] = groups_from_options(group)
+        if role:
+            raw["roles"] = counts_from_options(role, "role")
+        if barrier:
+            raw["barriers"] = list(barrier)
+        if barrier_notes:
+            raw["barrier_notes"] = barrier_notes
+        activity = activity_from_dict({k: v for k, v in raw.items() if v is not None})
+    store = AssessmentStore(project)
+    log = store.load_involvement().add(activity)
+    path = store.save_involvement(log)
+    typer.echo(
+        f"Added {activity.type_words.lower()} on {activity.date.isoformat()} "
+        f"({activity.participants} taking part). The log now has {len(log.activities)} "
+        f"activities: {path}"
+    )
+
+
+@involvement_app.command("show")
+@_plain_errors
+def involvement_show(
+    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    population: Annotated[
+        Path | None,
+        typer.Option(
+            "--population",
+            help="CSV of population shares: dimension,group,share (or percent or count)"
+            "[,priority].",
+        ),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Flag groups whose ratio is below this.")
+    ] = 0.8,
+    priority: Annotated[
+        list[str] | None,
+        typer.Option("--priority", help="A Core20 or PLUS group to mark as a priority."),
+    ] = None,
+    suppress_below: Annotated[
+        int,
+        typer.Option("--suppress-below", help="Hide counts from 1 to this minus 1 (0: off)."),
+    ] = 10,
+    fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+) -> None:
+    """Show the involvement log and how those involved compare with the population."""
+    store = AssessmentStore(project)
+    log = store.load_involvement()
+    result = None
+    if population is not None:
+        pop = parse_population_csv(_read_text(population, "population"), source=str(population))
+        result = representativeness(log, pop, threshold=threshold, priority_groups=priority or ())
+    summary = summarise_involvement(log, result, suppress_below=suppress_below)
+    if fmt is Format.json:
+        _echo_json(
+            {
+                "log": log.to_dict(),
+                "representativeness": result.to_dict() if result is not None else None,
+                "summary": summary.to_dict(),
+            }
+        )
+        return
+    _print_involvement(summary)
+
+
+def _print_involvement(s: InvolvementSummary) -> None:
+    typer.echo(s.headline)
+    for row in s.activities:
+        title = f": {row.title}" if row.title else ""
+        barriers = "; ".join(row.barriers) if row.barriers else "none recorded"
+        typer.echo(f"  {row.date}  {row.activity}{title}  ({row.people} taking part)")
+        typer.echo(f"      Barriers removed: {barriers}")
+    if s.barriers_not_addressed:
+        typer.echo("Barriers not yet removed: " + "; ".join(s.barriers_not_addressed))
+    if s.groups:
+        typer.echo("\nWho took part, compared with the population:")
+        for g in s.groups:
+            flag = "!! " if g.flagged else "   "
+            prio = ", priority" if g.priority else ""
+            caution = f" {g.caution}" if g.caution else ""
+            typer.echo(
+                f" {flag}{g.group} ({g.dimension}{prio}): involved {g.involved} "
+                f"({g.share_involved}) vs population {g.share_population}; ratio {g.ratio}; "
+                f"{g.status}.{caution}"
+            )
+    for text in s.under_represented:
+        typer.echo(f"Under-represented: {text}")
+    for note in s.notes:
+        typer.echo(f"Note: {note}")

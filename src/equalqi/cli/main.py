@@ -1,0 +1,252 @@
+"""The ``equalqi`` command: thin — parse, call a service, print.
+
+Problems with the user's input are printed as plain messages naming the file, row, column
+and value, with what to do, and the command exits with status 2; nothing is written.
+``--format json`` prints one JSON document for machines.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from equalqi import __version__
+from equalqi.cli.assess import assess_app
+from equalqi.cli.common import Format
+from equalqi.errors import EqualQIError, InputError
+
+app = typer.Typer(
+    name="equalqi",
+    help="Quality improvement that reduces healthcare inequalities.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+reference_app = typer.Typer(
+    help="Import and list deprivation reference files (IMD, WIMD).", no_args_is_help=True
+)
+app.add_typer(reference_app, name="reference")
+err = Console(stderr=True)
+out = Console()
+
+
+def _emit_json(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def _fail(exc: Exception, fmt: Format) -> typer.Exit:
+    problems = exc.problems if isinstance(exc, InputError) else []
+    if fmt is Format.json:
+        _emit_json(
+            {
+                "ok": False,
+                "error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                "problems": [p.to_dict() for p in problems],
+            }
+        )
+    else:
+        err.print("[bold red]equalqi could not finish:[/] nothing was written.", highlight=False)
+        lines = [p.message() for p in problems] or [str(exc)]
+        for line in lines[:20]:
+            err.print(f"  • {line}", highlight=False, markup=False, soft_wrap=True)
+        if len(lines) > 20:
+            err.print(f"  … and {len(lines) - 20} more.", highlight=False)
+    return typer.Exit(code=2)
+
+
+@contextmanager
+def _steps(fmt: Format, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A status line on stderr while work runs (silent for JSON or when not a terminal)."""
+    if fmt is Format.json or quiet:
+        yield lambda _m: None
+        return
+    with err.status("starting…") as status:
+        yield lambda message: status.update(message + "…")
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        out.print(f"equalqi {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the data and report.")] = Path(
+        "out/demo"
+    ),
+    scenario: Annotated[str, typer.Option(help="dna_sms, screening_outreach or no_change.")] = (
+        "dna_sms"
+    ),
+    rows: Annotated[int, typer.Option(min=1000, help="Number of synthetic records.")] = 1_000_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 2024,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.text,
+) -> None:
+    """Generate a synthetic QI project, analyse it and write the equity report."""
+    from equalqi.services.demo import run_demo
+
+    try:
+        with _steps(fmt) as say:
+            run = run_demo(out_dir, scenario=scenario, rows=rows, seed=seed, progress=say)
+    except (EqualQIError, KeyError) as exc:
+        raise _fail(exc, fmt) from None
+    summary = run.result.to_dict()
+    if fmt is Format.json:
+        _emit_json(
+            {
+                "ok": True,
+                "report": str(run.outputs.report.resolve()),
+                "data": str(run.data.resolve()),
+                "truth": run.truth.to_dict(),
+                **summary,
+                "seconds": {
+                    "generate": round(run.seconds_generate, 2),
+                    "analyse": round(run.seconds_analyse, 2),
+                },
+            }
+        )
+        return
+    out.print(f"[bold]equalqi demo[/]: {run.result.plan.output.title}")
+    out.print(
+        f"Analysed {run.result.n_rows:,} synthetic records in "
+        f"{run.seconds_analyse:.1f} s (generated in {run.seconds_generate:.1f} s)."
+    )
+    for line in _headline(run.result):
+        out.print(f"  • {line}", highlight=False)
+    out.print(f"\nReport: [bold]{run.outputs.report.resolve()}[/]", highlight=False)
+    out.print(f"Data and tables: {run.outputs.folder.resolve()}", highlight=False)
+
+
+def _headline(result: Any) -> list[str]:
+    return [r.verdict for r in result.impact.values()] or ["No intervention date in the plan."]
+
+
+@app.command()
+def analyse(
+    plan_file: Annotated[Path, typer.Argument(help="The analysis plan (TOML).")],
+    data: Annotated[
+        str,
+        typer.Option(
+            "--data", help="CSV, Parquet or Excel file, or a database URL (with --table)."
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the report and tables.")],
+    table: Annotated[str | None, typer.Option(help="Table (database) or sheet (Excel).")] = None,
+    engine: Annotated[
+        str | None, typer.Option(help="Ibis connection string; default: embedded DuckDB.")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.text,
+) -> None:
+    """Analyse your own extract with a plan and write the equity report."""
+    from equalqi.plan import parse_plan
+    from equalqi.services.analysis.pipeline import analyse as run_analysis
+    from equalqi.services.outputs import write_outputs
+
+    try:
+        if not plan_file.exists():
+            raise InputError(_missing(plan_file))
+        plan = parse_plan(plan_file.read_text(encoding="utf-8"), source=plan_file.name)
+        with _steps(fmt) as say:
+            result = run_analysis(data, plan, con=engine, table=table, progress=say)
+            say("writing the report")
+            paths = write_outputs(result, out_dir)
+    except EqualQIError as exc:
+        raise _fail(exc, fmt) from None
+    if fmt is Format.json:
+        _emit_json({"ok": True, "report": str(paths.report.resolve()), **result.to_dict()})
+        return
+    out.print(f"Analysed {result.n_rows:,} records from {result.source}.", highlight=False)
+    for line in _headline(result):
+        out.print(f"  • {line}", highlight=False)
+    out.print(f"Report: [bold]{paths.report.resolve()}[/]", highlight=False)
+
+
+def _missing(path: Path) -> Any:
+    from equalqi.errors import Problem
+
+    return Problem(what="the plan file does not exist", fix="Check the path.", file=str(path))
+
+
+@reference_app.command("import")
+def reference_import(
+    source: Annotated[str, typer.Argument(help="Path or URL of the official file.")],
+    name: Annotated[str | None, typer.Option(help="Name to cache it under, e.g. imd2019.")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.text,
+) -> None:
+    """Import an official deprivation file once; it is cached for later analyses."""
+    from equalqi.services.reference import import_reference
+
+    try:
+        info = import_reference(source, name=name)
+    except EqualQIError as exc:
+        raise _fail(exc, fmt) from None
+    if fmt is Format.json:
+        _emit_json({"ok": True, **info.to_dict()})
+        return
+    out.print(
+        f"Imported [bold]{info.name}[/]: {info.n_areas:,} areas ({info.nation}, "
+        f"{info.geography}). Cached at {info.cached_path}.",
+        highlight=False,
+    )
+
+
+@reference_app.command("list")
+def reference_list(fmt: Annotated[Format, typer.Option("--format")] = Format.text) -> None:
+    """List the reference files imported so far."""
+    from equalqi.services.reference import list_references
+
+    infos = list_references()
+    if fmt is Format.json:
+        _emit_json({"ok": True, "references": [i.to_dict() for i in infos]})
+        return
+    if not infos:
+        out.print("No reference files imported yet. Run: equalqi reference import PATH")
+    for i in infos:
+        out.print(
+            f"{i.name}: {i.n_areas:,} areas, {i.nation}, {i.geography}, from {i.source}",
+            highlight=False,
+        )
+
+
+@app.command()
+def synth(
+    scenario: Annotated[str, typer.Argument(help="dna_sms, screening_outreach or no_change.")],
+    path: Annotated[Path, typer.Option("--out", help="Parquet file to write.")],
+    rows: Annotated[int, typer.Option(min=1)] = 1_000_000,
+    seed: int = 2024,
+) -> None:
+    """Write a synthetic scenario's records to Parquet (streams; any size)."""
+    from rich.progress import Progress
+
+    from equalqi.synthetic import SCENARIOS, write_parquet
+
+    if scenario not in SCENARIOS:
+        err.print(f"Unknown scenario '{scenario}'. Choose one of: {', '.join(SCENARIOS)}.")
+        raise typer.Exit(code=2)
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("writing", total=rows)
+        write_parquet(
+            scenario,
+            path,
+            n_rows=rows,
+            seed=seed,
+            progress=lambda done, total: bar.update(task, completed=done),
+        )
+    out.print(f"Wrote {rows:,} records to {path}", highlight=False)
+
+
+app.add_typer(assess_app, name="assess")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,210 @@
+"""Open the user's records as an Ibis table without loading them into Python.
+
+CSV and Parquet are scanned by the engine (DuckDB reads them in parallel and streams);
+Excel, which cannot hold more than 1,048,576 rows anyway, is read with openpyxl; a table in
+any database Ibis reaches is opened by URL. CSV is read with every column as text so that
+validation, not the reader, decides what a bad value is and can say where it is.
+Nothing here changes the user's file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+from ibis.backends import BaseBackend
+
+from equalqi.errors import InputError, Problem
+
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+@dataclass(frozen=True)
+class Records:
+    """The user's records as an Ibis table, and where they came from (for messages)."""
+
+    table: ibis.Table
+    name: str
+    format: str
+
+
+def is_database_url(source: str) -> bool:
+    return bool(re.match(r"^[a-z][a-z0-9+]*://", source)) and not source.startswith("file://")
+
+
+def open_records(
+    source: str | Path,
+    *,
+    con: BaseBackend,
+    table: str | None = None,
+    delimiter: str = ",",
+) -> Records:
+    """Open CSV, Parquet, Excel or a database table (``URL`` plus ``table``)."""
+    text = str(source)
+    if is_database_url(text):
+        return _open_database(text, table)
+    path = Path(text.removeprefix("file://"))
+    name = path.name
+    if not path.exists():
+        raise InputError(
+            Problem(
+                what="the file does not exist", fix="Check the path and try again.", file=str(path)
+            )
+        )
+    if path.is_dir():
+        raise InputError(
+            Problem(
+                what="this is a folder, not a file",
+                fix="Give the path of a CSV, Parquet or Excel file.",
+                file=str(path),
+            )
+        )
+    if path.stat().st_size == 0:
+        raise InputError(
+            Problem(
+                what="the file is empty (0 bytes)",
+                fix="Export the extract again with its header row and data.",
+                file=name,
+            )
+        )
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return Records(_open_csv(path, con, delimiter), name, "csv")
+    if suffix in PARQUET_SUFFIXES:
+        return Records(_open_parquet(path, con), name, "parquet")
+    if suffix in EXCEL_SUFFIXES:
+        return Records(_open_excel(path, table), name, "excel")
+    raise InputError(
+        Problem(
+            what=f"files ending '{suffix or '(none)'}' cannot be read",
+            fix="Save the extract as CSV (comma separated), Parquet or Excel (.xlsx).",
+            file=name,
+        )
+    )
+
+
+def _header_line(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = head.decode("latin-1")
+    return text.splitlines()[0] if text.splitlines() else ""
+
+
+def _open_csv(path: Path, con: BaseBackend, delimiter: str) -> ibis.Table:
+    header = _header_line(path)
+    if not header.strip():
+        raise InputError(
+            Problem(
+                what="the first line is blank: there is no header row",
+                fix="Put the column names on the first line.",
+                file=path.name,
+                row=1,
+            )
+        )
+    if delimiter not in header:
+        for other, label in _OTHER_DELIMITERS.items():
+            if other != delimiter and other in header:
+                raise InputError(
+                    Problem(
+                        what=f"the columns seem to be separated by {label}, not '{delimiter}'",
+                        fix="Save the file as 'CSV (comma delimited)', or give the delimiter "
+                        "(--delimiter in the CLI, delimiter in the plan's [data]).",
+                        file=path.name,
+                        row=1,
+                        value=header[:80],
+                    )
+                )
+    try:
+        return con.read_csv(
+            str(path),
+            all_varchar=True,
+            header=True,
+            delim=delimiter,
+            quote='"',
+            escape='"',
+        )
+    except Exception as exc:  # DuckDB's CSV sniffer reports malformed lines
+        raise InputError(_csv_problem(path.name, exc)) from exc
+
+
+def _csv_problem(name: str, exc: Exception) -> Problem:
+    message = str(exc)
+    line = re.search(r"[Ll]ine:? (\d+)", message)
+    first = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
+    return Problem(
+        what=f"the file could not be read as CSV ({first[:200]})",
+        fix="Check that every row has the same number of columns and that text containing "
+        "commas is in double quotes.",
+        file=name,
+        row=int(line.group(1)) if line else None,
+    )
+
+
+def _open_parquet(path: Path, con: BaseBackend) -> ibis.Table:
+    try:
+        return con.read_parquet(str(path))
+    except Exception as exc:
+        raise InputError(
+            Problem(
+                what=f"the file is not a readable Parquet file ({str(exc)[:200]})",
+                fix="Export it again, or save it as CSV.",
+                file=path.name,
+            )
+        ) from exc
+
+
+def _open_excel(path: Path, sheet: str | None) -> ibis.Table:
+    import pandas as pd
+
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, engine="openpyxl")
+    except ValueError as exc:
+        raise InputError(
+            Problem(
+                what=f"the workbook could not be read ({str(exc)[:200]})",
+                fix="Name the sheet that holds the records (--table), or save it as CSV.",
+                file=path.name,
+            )
+        ) from exc
+    except Exception as exc:
+        raise InputError(
+            Problem(
+                what=f"the file is not a readable Excel workbook ({str(exc)[:200]})",
+                fix="Open it in Excel and save it as .xlsx, or save it as CSV.",
+                file=path.name,
+            )
+        ) from exc
+    frame.columns = [str(c) for c in frame.columns]
+    return ibis.memtable(frame)
+
+
+def _open_database(url: str, table: str | None) -> Records:
+    safe = re.sub(r"//[^@/]*@", "//***@", url)  # never echo a password
+    if not table:
+        raise InputError(
+            Problem(
+                what="a database URL needs a table name",
+                fix="Give the table with --table NAME.",
+                file=safe,
+            )
+        )
+    try:
+        backend = ibis.connect(url)
+        return Records(backend.table(table), f"{safe} table {table}", "database")
+    except Exception as exc:
+        raise InputError(
+            Problem(
+                what=f"could not open the table ({str(exc).splitlines()[0][:200]})",
+                fix="Check the URL, that the database is running, and the table name.",
+                file=safe,
+                value=table,
+            )
+        ) from exc

@@ -1,0 +1,248 @@
+"""Evaluate one project's effect on a measure and on the gap between two groups.
+
+The verdict rests on the before/after comparison (each group's pooled level in the baseline
+and in the last phase, and the difference in differences for the gap), with intervals that
+allow for over-dispersion, autocorrelation and correlation between the groups (an AR(1)
+working covariance by default, :mod:`equalqi.impact.ar1`). The interrupted time series of
+every series and of the gap (level and slope changes) is reported beside it and checks the
+one assumption the difference in differences makes: that the gap was not already moving
+(see :mod:`equalqi.impact.warnings`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from equalqi.errors import InputError, Problem
+from equalqi.impact import warnings as honest
+from equalqi.impact.before_after import before_after, early_late
+from equalqi.impact.design import default_lags
+from equalqi.impact.gap_its import gap_its
+from equalqi.impact.its import COLUMNS as ITS_COLUMNS
+from equalqi.impact.model_spec import ModelSpec, resolve_errors
+from equalqi.impact.result import ImpactResult
+from equalqi.impact.targets import Options, build_targets, null_value, primary_unit
+from equalqi.impact.validate import check_completeness, check_options, check_relative, prepare
+from equalqi.impact.verdict import (
+    OverallEffect,
+    Units,
+    inverse_equity,
+    judge_change,
+    judge_gap,
+    outcome_of,
+    sentence,
+)
+
+_NAMES = {"proportion": "proportion", "rate": "rate", "mean": "mean"}
+
+
+def _pick(
+    frame: pd.DataFrame, role: str, unit: str, term: str | None = None
+) -> dict[str, Any] | None:
+    sel = frame[(frame["role"] == role) & (frame["unit"] == unit)]
+    if term is not None:
+        sel = sel[sel["term"] == term]
+    return None if sel.empty else dict(sel.iloc[-1])
+
+
+def evaluate_gap(
+    table: pd.DataFrame,
+    *,
+    dimension: str,
+    groups: tuple[str, str],
+    intervention: dt.date | Sequence[dt.date],
+    kind: str = "proportion",
+    improvement: str = "decrease",
+    scale: str = "absolute",
+    seasonality: str | None = None,
+    hac_lags: int | None = None,
+    control: pd.DataFrame | None = None,
+    completeness: pd.DataFrame | None = None,
+    confidence: float = 0.95,
+    multiplier: float = 100,
+    errors: str | None = None,
+    slope_change: bool = True,
+    name: str | None = None,
+    unit: str | None = None,
+) -> ImpactResult:
+    """Before/after and interrupted-time-series evaluation of a project's effect on equity.
+
+    ``table`` is the measure table (period, dimension, group, numerator, denominator, ...);
+    ``groups`` = (disadvantaged group, advantaged group) of ``dimension``, and the gap is
+    disadvantaged minus advantaged. ``intervention`` is the date the change started, or
+    several dates (one phase each). ``kind`` picks the model (binomial, Poisson with
+    exposure, linear); ``improvement`` which direction is better; ``scale`` whether the gap
+    is a difference (``absolute``) or a ratio (``relative``: odds ratio, rate ratio, ratio of
+    means). ``seasonality``: None, "month" or "fourier" (interrupted time series only).
+    ``errors``: "ar1" (default), "newey-west" (the default if ``hac_lags`` is given; None
+    lags: floor(4 (T/100)^(2/9))), "glsar" (time series only) or "model". ``control``: a
+    measure table of a comparable population without the intervention; the verdict is then
+    relative to it. ``completeness``: period, dimension, share_missing (0-1). ``slope_change``:
+    False fits level changes only. ``name`` and ``unit`` are used in the verdict sentence.
+    """
+    errors = resolve_errors(errors, hac_lags)
+    problems = check_options(
+        groups=groups,
+        kind=kind,
+        improvement=improvement,
+        scale=scale,
+        seasonality=seasonality,
+        hac_lags=hac_lags,
+        errors=errors,
+        confidence=confidence,
+        multiplier=multiplier,
+    )
+    if problems:
+        raise InputError(problems)
+    groups = (str(groups[0]), str(groups[1]))
+    prepared = prepare(
+        table,
+        dimension=dimension,
+        groups=groups,
+        intervention=intervention,
+        kind=kind,
+        control=control,
+    )
+    check_relative(prepared, kind, scale)
+    complete = check_completeness(completeness) if completeness is not None else None
+    n_grid = prepared.timeline.n_grid
+    lags = default_lags(n_grid) if hac_lags is None else int(hac_lags)
+    if lags >= prepared.timeline.periods.size - 1:
+        raise InputError(
+            Problem(
+                what=f"hac_lags = {lags} is too many for {prepared.timeline.periods.size} periods",
+                fix="Use fewer lags than periods, or None for the rule of thumb.",
+                column="hac_lags",
+                value=str(hac_lags),
+            )
+        )
+    spec = ModelSpec.of(kind, scale)
+    options = Options(
+        spec,
+        improvement,
+        seasonality,
+        slope_change,
+        errors,
+        lags,
+        float(confidence),
+        float(multiplier),
+    )
+    targets = build_targets(prepared)
+    main = primary_unit(targets)
+    null = null_value(spec)
+    labels = groups
+
+    # ---- estimates
+    ba, ba_notes = before_after(prepared, targets, options)
+    halves = early_late(prepared, targets, options)
+    if honest.enough_points(prepared):
+        its_result = gap_its(prepared, targets, options)
+        its, its_notes = its_result.frame, list(its_result.notes)
+        model, errors_text = its_result.model, its_result.errors
+    else:
+        its = pd.DataFrame(columns=list(ITS_COLUMNS))
+        its_notes, model = [], spec.description()
+        errors_text = str(ba["errors"].iloc[0]) if len(ba) else ""
+
+    # ---- verdict
+    overall_row = _pick(ba, "overall", main)
+    d_row, a_row = _pick(ba, "disadvantaged", main), _pick(ba, "advantaged", main)
+    gap_row = _pick(ba, "gap", main)
+
+    def judged(row: Mapping[str, Any] | None) -> OverallEffect:
+        if row is None:
+            return "no evidence"
+        return judge_change(row["lower"], row["upper"], improvement, null)
+
+    overall = judged(overall_row)
+    both = judged(d_row) == "improved" and judged(a_row) == "improved"
+    gap = (
+        judge_gap(gap_row["lower"], gap_row["upper"], improvement, null, both_improved=both)
+        if gap_row is not None
+        else "no evidence"
+    )
+    if halves is not None:
+        early, late = halves
+        a_early, g_early = _pick(early, "advantaged", main), _pick(early, "gap", main)
+        g_late = _pick(late, "gap", main)
+        early_late_frame = pd.concat(
+            [early.assign(half="first half"), late.assign(half="second half")], ignore_index=True
+        )
+    else:
+        a_early = g_early = g_late = None
+        early_late_frame = pd.DataFrame()
+    inverse = inverse_equity(
+        improvement=improvement,
+        null=null,
+        advantaged_early=a_early,
+        gap_early=g_early,
+        gap_late=g_late,
+        advantaged=a_row,
+        disadvantaged=d_row,
+        gap=gap,
+        labels=labels,
+    )
+    units = Units.for_measure(kind, float(multiplier), unit)
+    verdict = sentence(
+        name=name or _NAMES[kind],
+        scale=scale,
+        ratio_name=spec.ratio_name,
+        units=units,
+        confidence=float(confidence),
+        overall_row=overall_row,
+        gap_row=gap_row,
+        overall=overall,
+        gap=gap,
+        labels=labels,
+        controlled=main != "project",
+    )
+
+    # ---- warnings
+    warned: list[str] = list(prepared.notes)
+    warned += honest.points(prepared)
+    warned += honest.events(prepared, kind)
+    warned += honest.completeness_change(prepared, complete, dimension)
+    warned += honest.intervention_dates(prepared)
+    if not its.empty:
+        warned += honest.parallel_trends(
+            _pick(its, "gap", main, "pre-intervention slope"),
+            null=null,
+            units=units,
+            relative=scale == "relative",
+            confidence=float(confidence),
+        )
+        warned += honest.disagreement(
+            gap_row, _pick(its, "gap", main, "average change after"), null=null
+        )
+    warned += honest.baseline_and_reversal(
+        gap_row, improvement=improvement, null=null, labels=labels
+    )
+    warned += honest.levelling_down(gap, a_row, improvement=improvement, null=null, labels=labels)
+    warned += ba_notes + its_notes
+
+    return ImpactResult(
+        dimension=dimension,
+        groups=groups,
+        intervention=tuple(d.date() for d in prepared.timeline.dates),
+        kind=kind,
+        scale=scale,
+        improvement=improvement,
+        confidence=float(confidence),
+        multiplier=float(multiplier),
+        before_after=ba,
+        its=its,
+        early_late=early_late_frame,
+        overall=overall,
+        gap_change=gap,
+        outcome=outcome_of(gap),
+        inverse_equity=inverse,
+        warnings=tuple(dict.fromkeys(warned)),
+        verdict=verdict,
+        model=model,
+        errors=errors_text,
+        lags=lags if errors == "newey-west" else None,
+    )

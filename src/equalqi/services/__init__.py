@@ -1,0 +1,1 @@
+"""Services: the analysis pipeline, reference-data cache and reports."""

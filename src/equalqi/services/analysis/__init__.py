@@ -1,0 +1,1 @@
+"""The analysis pipeline: plan -> aggregate -> analyse -> report."""

@@ -1,0 +1,185 @@
+"""The gap over time: absolute and relative differences, and SII/RII for ordered dimensions.
+
+For each dimension with a pair of groups to compare, per period:
+``difference`` = focus group minus reference group (WHO HEAT's D, in display units, e.g.
+percentage points) and ``ratio`` (HEAT's R), with intervals from :mod:`equalqi.stats.difference`.
+For ordered dimensions (IMD, age), the slope and relative index of inequality per period by
+the PHE method (:func:`equalqi.stats.sii`), which use every group, not only the two ends.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from equalqi.plan import AnalysisPlan
+from equalqi.services.analysis.labels import NOT_KNOWN, default_compare, dimension_labels
+from equalqi.stats import sii
+from equalqi.stats.difference import difference, ratio
+
+GAP_COLUMNS = [
+    "period",
+    "dimension",
+    "measure",
+    "focus",
+    "reference",
+    "estimate",
+    "lower",
+    "upper",
+]
+_VALUE_TYPE = {"proportion": 2, "rate": 1, "mean": 0}
+
+
+def compare_pairs(plan: AnalysisPlan, cube: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """Dimension name -> (focus, reference) for every dimension that has a gap to watch."""
+    out = {}
+    for d in plan.dimensions:
+        _, order = dimension_labels(cube, d, plan)
+        pair = default_compare(d, order)
+        if pair:
+            out[d.name] = pair
+    return out
+
+
+def pair_gap(
+    table: pd.DataFrame,
+    dimension: str,
+    focus: str,
+    reference: str,
+    plan: AnalysisPlan,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Difference and ratio between two groups in every period both have data."""
+    sub = table[table["dimension"] == dimension]
+    a = sub[sub["group"] == focus].set_index("period")
+    b = sub[sub["group"] == reference].set_index("period")
+    periods = a.index.intersection(b.index)
+    a, b = a.loc[periods], b.loc[periods]
+    kind = plan.measure.kind
+    mult = plan.measure.multiplier
+    if kind == "mean":
+        d, lo, hi = difference(
+            a["value"],
+            a["n_records"],
+            b["value"],
+            b["n_records"],
+            kind="mean",
+            sd1=a["sd"],
+            sd2=b["sd"],
+            confidence=confidence,
+        )
+    else:
+        d, lo, hi = difference(
+            a["numerator"],
+            a["denominator"],
+            b["numerator"],
+            b["denominator"],
+            kind=kind,
+            confidence=confidence,
+        )
+    frames = [
+        pd.DataFrame(
+            {
+                "period": periods,
+                "measure": "difference",
+                "estimate": d * mult,
+                "lower": lo * mult,
+                "upper": hi * mult,
+            }
+        )
+    ]
+    if kind in ("proportion", "rate"):
+        r, rlo, rhi = ratio(
+            a["numerator"],
+            a["denominator"],
+            b["numerator"],
+            b["denominator"],
+            kind=kind,
+            confidence=confidence,
+        )
+        frames.append(
+            pd.DataFrame(
+                {"period": periods, "measure": "ratio", "estimate": r, "lower": rlo, "upper": rhi}
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    return out.assign(dimension=dimension, focus=focus, reference=reference)[GAP_COLUMNS]
+
+
+def sii_series(
+    table: pd.DataFrame,
+    dimension: str,
+    plan: AnalysisPlan,
+    *,
+    repetitions: int = 10_000,
+    confidence: float = 0.95,
+    seed: int = 20250101,
+) -> pd.DataFrame:
+    """SII and RII per period across the ordered groups (unknown group left out)."""
+    sub = table[(table["dimension"] == dimension) & (table["group"] != NOT_KNOWN)]
+    sub = sub[sub["denominator"] > 0].copy()
+    if sub.empty or sub["group"].nunique() < 5:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    kind = plan.measure.kind
+    sub["quantile"] = sub["group_order"] + 1
+    sub["population"] = sub["n_records"] if kind == "mean" else sub["denominator"]
+    result = sii(
+        sub,
+        quantile="quantile",
+        population="population",
+        value="value",
+        value_type=_VALUE_TYPE[kind],
+        lower="lower",
+        upper="upper",
+        group_by=["period"],
+        multiplier=1,
+        repetitions=repetitions,
+        confidence=confidence,
+        rii=kind != "mean",
+        seed=seed,
+    )
+    mult = plan.measure.multiplier
+    pct = f"{confidence * 100:g}".replace(".", "_")
+    frames = []
+    for measure, scale in (("sii", mult), ("rii", 1.0)):
+        if measure not in result.columns:
+            continue
+        lower = _find(result, f"{measure}_lower", pct)
+        upper = _find(result, f"{measure}_upper", pct)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "period": result["period"],
+                    "measure": measure,
+                    "estimate": result[measure] * scale,
+                    "lower": result[lower] * scale if lower else np.nan,
+                    "upper": result[upper] * scale if upper else np.nan,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GAP_COLUMNS)
+    return out.assign(dimension=dimension, focus="most deprived", reference="least deprived")[
+        GAP_COLUMNS
+    ]
+
+
+def _find(frame: pd.DataFrame, prefix: str, pct: str) -> str | None:
+    for c in frame.columns:
+        if c.startswith(prefix) and pct in c:
+            return str(c)
+    return None
+
+
+def gap_table(table: pd.DataFrame, cube: pd.DataFrame, plan: AnalysisPlan) -> pd.DataFrame:
+    """Every gap series the plan asks for, tidy."""
+    frames = [
+        pair_gap(table, dim, focus, ref, plan)
+        for dim, (focus, ref) in compare_pairs(plan, cube).items()
+    ]
+    for d in plan.dimensions:
+        if d.kind in ("imd_decile", "imd_quintile"):
+            frames.append(sii_series(table, d.name, plan))
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,75 @@
+"""Write an analysis to a folder: the HTML report, tidy CSVs and a JSON summary.
+
+All files are written to a temporary folder beside the destination first and moved into
+place only when every one of them is complete, so a failure leaves the destination as it
+was. Shared outputs (the report and the CSVs) carry small-number suppression.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from equalqi.services.analysis.pipeline import AnalysisResult
+from equalqi.services.report.html import render_html
+from equalqi.services.report.model import build_model, suppressed_mask
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    folder: Path
+    report: Path
+    measures: Path
+    gaps: Path
+    completeness: Path
+    summary: Path
+    plan: Path
+
+
+def suppressed_measures(result: AnalysisResult) -> pd.DataFrame:
+    """The measure table as shared: small counts and what is derived from them blanked."""
+    table = result.measures.drop(columns=["numerator_sq"], errors="ignore").copy()
+    hidden = suppressed_mask(table, result.plan.output.suppress_below, result.plan.measure.kind)
+    for col in ("numerator", "denominator", "value", "lower", "upper", "sd", "n_records"):
+        table[col] = table[col].astype(float).where(~hidden, np.nan)
+    table["suppressed"] = hidden
+    return table
+
+
+def write_outputs(
+    result: AnalysisResult, out_dir: str | Path, *, extra_sections: tuple[str, ...] = ()
+) -> OutputPaths:
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".equalqi-", dir=out.parent))
+    try:
+        html = render_html(build_model(result), extra_sections=extra_sections)
+        (staging / "report.html").write_text(html, encoding="utf-8")
+        suppressed_measures(result).to_csv(staging / "measures.csv", index=False)
+        result.gaps.to_csv(staging / "gaps.csv", index=False)
+        result.completeness.to_csv(staging / "completeness.csv", index=False)
+        (staging / "summary.json").write_text(
+            json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8"
+        )
+        (staging / "plan.toml").write_text(result.plan.to_toml(), encoding="utf-8")
+        out.mkdir(parents=True, exist_ok=True)
+        for f in staging.iterdir():
+            os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return OutputPaths(
+        folder=out,
+        report=out / "report.html",
+        measures=out / "measures.csv",
+        gaps=out / "gaps.csv",
+        completeness=out / "completeness.csv",
+        summary=out / "summary.json",
+        plan=out / "plan.toml",
+    )

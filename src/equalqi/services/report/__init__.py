@@ -1,0 +1,1 @@
+"""Reports: one report model rendered to a self-contained HTML file."""

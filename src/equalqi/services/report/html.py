@@ -1,0 +1,118 @@
+"""Render the report model as one self-contained, offline HTML file.
+
+No CDN, no scripts, no font files: charts are inline SVG with a text alternative and a data
+table; styles are inline and follow the NHS.UK look with the system font stack. The page
+prints cleanly to PDF from any browser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+
+from equalqi import __version__
+from equalqi.services.report.model import DimensionSection, ReportModel
+from equalqi.services.report.svg import (
+    completeness_bars_svg,
+    gap_chart_svg,
+    line_chart_svg,
+    small_multiples_svg,
+    spc_chart_svg,
+)
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("equalqi.services.report", "templates"),
+    autoescape=jinja2.select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _charts(model: ReportModel, section: DimensionSection) -> dict[str, str]:
+    out: dict[str, str] = {}
+    unit = model.unit
+    if not section.lines.empty:
+        out["lines"] = line_chart_svg(
+            section.lines,
+            x="period",
+            y="value",
+            series="group",
+            title=f"{model.measure} by {section.name}",
+            unit=unit,
+            lower="lower",
+            upper="upper",
+            intervention=model.intervention,
+            decimals=model.decimals,
+        )
+    if section.group_frames:
+        ordered = {g: section.group_frames[g] for g in section.groups if g in section.group_frames}
+        out["multiples"] = small_multiples_svg(
+            ordered,
+            unit=unit,
+            intervention=model.intervention,
+            decimals=model.decimals,
+        )
+    if section.pair and not section.gap.empty:
+        focus, ref = section.pair
+        frame = section.gap
+        if not section.gap_spc.empty:
+            frame = section.gap_spc.rename(columns={"y": "gap"})
+            frame = frame.merge(section.gap[["x", "lower", "upper"]], on="x", how="left")
+        out["gap"] = gap_chart_svg(
+            frame,
+            title=f"Gap: {focus} minus {ref}",
+            unit=gap_unit_for(model),
+            intervention=model.intervention,
+            decimals=model.decimals,
+        )
+    if not section.sii.empty:
+        out["sii"] = gap_chart_svg(
+            section.sii,
+            title=f"Slope index of inequality (SII): {section.name}",
+            unit=gap_unit_for(model),
+            intervention=model.intervention,
+            decimals=model.decimals,
+        )
+    return out
+
+
+def gap_unit_for(model: ReportModel) -> str:
+    return "percentage points" if model.unit == "%" else model.unit
+
+
+def render_html(model: ReportModel, *, extra_sections: tuple[str, ...] = ()) -> str:
+    """The whole report as one HTML string; ``extra_sections`` are trusted HTML fragments."""
+    overall_chart = (
+        spc_chart_svg(
+            model.overall,
+            title=f"{model.measure}: all records",
+            unit=model.unit,
+            intervention=model.intervention,
+            decimals=model.decimals,
+            width=900,
+            height=320,
+        )
+        if not model.overall.empty
+        else ""
+    )
+    completeness = model.completeness
+    bars = ""
+    if not completeness.empty:
+        summary = completeness.groupby("label", as_index=False, sort=False)[
+            ["missing", "records"]
+        ].sum()
+        summary["share"] = summary["missing"] / summary["records"]
+        bars = completeness_bars_svg(
+            summary, label="label", value="share", title="Share of records missing each field"
+        )
+    context: dict[str, Any] = {
+        "m": model,
+        "version": __version__,
+        "overall_chart": overall_chart,
+        "sections": [(s, _charts(model, s)) for s in model.sections],
+        "completeness_chart": bars,
+        "extra_sections": [jinja2.utils.markupsafe.Markup(s) for s in extra_sections],
+        "gap_unit": gap_unit_for(model),
+    }
+    return _ENV.get_template("report.html.j2").render(**context)

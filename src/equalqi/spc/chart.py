@@ -1,0 +1,361 @@
+"""``spc()``: every chart type, every group and phase, in one vectorised call.
+
+Chart conventions follow *qicharts2* (``qic``) and, for ``chart="xmr"``, the NHS England
+*Making Data Count* tool as implemented by *NHSRplotthedots* (``ptd_spc``); the differences
+we chose are listed in ``docs/deviations.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from equalqi.spc.assurance import assurance
+from equalqi.spc.limits import compute_limits
+from equalqi.spc.prepare import PhaseSpec, Prepared, TargetSpec, prepare
+from equalqi.spc.result import SPCResult
+from equalqi.spc.rules import anhoej, combine, mdc_rules
+from equalqi.spc.rules.anhoej import RunsAnalysis
+from equalqi.spc.segments import last_in_segment, seg_count, seg_mean
+
+#: fewer points than this in a phase gives trial limits (NHSRplotthedots' threshold)
+SHORT_PHASE = 13
+#: fewer useful points than this and the Anhøj rules have little power (Anhøj 2014 tables)
+FEW_USEFUL = 10
+
+_NO_LIMITS = frozenset({"run"})
+_MR_BASED = frozenset({"i", "xmr", "t", "pp", "up"})
+_VARIATION = {
+    "common": "common_cause",
+    "improvement": "special_cause_improvement",
+    "concern": "special_cause_concern",
+    "neutral": "special_cause_neutral",
+}
+
+
+def _scale(a: NDArray[np.float64], multiplier: float) -> NDArray[np.float64]:
+    out = a * multiplier
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def _warnings(
+    p: Prepared,
+    chart: str,
+    rules: str,
+    freeze: int | None,
+    runs: RunsAnalysis,
+    cl_last: NDArray[np.float64],
+    ucl_last: NDArray[np.float64],
+) -> NDArray[np.object_]:
+    """Plain-language warnings per segment, joined with '; '."""
+    n_points = seg_count(p.seg, np.ones(p.size, dtype=bool), p.n_seg)
+    usable = p.base & ~np.isnan(p.value)
+    if chart in ("xbar", "s"):
+        usable = p.base & (p.ylen > 0)
+    n_base = seg_count(p.seg, usable, p.n_seg)
+    parts: list[pd.Series] = []
+
+    def add(cond: NDArray[np.bool_], text: pd.Series | str) -> None:
+        parts.append(pd.Series(np.where(cond, text, ""), dtype=object))
+
+    pts = pd.Series(n_points.astype(np.int64)).astype(str) + np.where(
+        n_points == 1, " point", " points"
+    )
+    if chart not in _NO_LIMITS:
+        add(
+            n_points < SHORT_PHASE,
+            "only " + pts + " in this phase: the limits are trial limits "
+            f"(at least {SHORT_PHASE - 1} points are recommended, 20 or more for firm limits)",
+        )
+    if freeze is not None:
+        add(
+            n_points < freeze,
+            f"freeze={freeze} but this phase has only " + pts + "; all of them were used",
+        )
+    if chart not in _NO_LIMITS:
+        few_base = n_base < 2
+        add(few_base, "fewer than 2 usable baseline values: limits cannot be calculated")
+        if chart in _MR_BASED:
+            add(
+                ~few_base & ~np.isnan(cl_last) & np.isnan(ucl_last),
+                "every moving range is zero (or was screened out): limits cannot be calculated",
+            )
+    if rules in ("anhoej", "both") and chart != "mr" and not p.categorical_x:
+        useful = pd.Series(runs.n_useful.astype(np.int64)).astype(str)
+        add(
+            runs.n_useful < FEW_USEFUL,
+            "only " + useful + " points off the centre line: the runs rules have little power",
+        )
+    if not parts:
+        return np.full(p.n_seg, "", dtype=object)
+    frame = pd.concat(parts, axis=1)
+    joined = frame.apply(lambda col: col.where(col == "", "; " + col)).sum(axis=1)
+    return joined.str.removeprefix("; ").to_numpy(dtype=object)
+
+
+def spc(
+    data: Any,
+    *,
+    x: str,
+    y: str,
+    n: str | None = None,
+    chart: str = "run",
+    group: str | None = None,
+    rules: str = "mdc",
+    improvement: str = "neutral",
+    multiplier: float = 1.0,
+    phases: PhaseSpec = None,
+    freeze: int | None = None,
+    exclude: Sequence[int] | None = None,
+    target: TargetSpec = None,
+    trend_length: int = 6,
+    shift_length: int = 7,
+    screen_outliers: bool = True,
+    trajectory: str | None = None,
+) -> SPCResult:
+    """Statistical process control chart data for every group of ``data`` at once.
+
+    Parameters
+    ----------
+    data
+        Tidy table (pandas, or Polars/Arrow via ``to_pandas``): one row per subgroup, or per
+        observation for Xbar/S charts (several rows per x are aggregated).
+    x, y, n
+        Column names. For ``p``/``pp``/``u``/``up`` charts ``y`` is the numerator count and
+        ``n`` the denominator; the plotted value is ``y / n * multiplier``. For ``c`` ``y`` is
+        a count; for run/i/xmr/t/g ``y`` is the value (divided by ``n`` if ``n`` is given, as
+        in *qicharts2*); for ``xbar``/``s`` ``y`` holds the individual measurements.
+    chart
+        ``run`` (median), ``i`` (qicharts2 individuals: mean MR / 1.128), ``xmr`` (Making Data
+        Count: 2.66 × mean MR), ``mr``, ``xbar``, ``s``, ``t``, ``p``, ``pp`` (Laney P′), ``c``,
+        ``u``, ``up`` (Laney U′), ``g``.
+    group
+        Column whose every distinct value is charted separately (``"All"`` if None).
+    rules
+        ``mdc`` (outside limits, trend, two of three beyond 2 sigma, shift), ``anhoej``
+        (outside limits, longest run, crossings), ``both`` or ``none``.
+    improvement
+        ``increase``, ``decrease`` or ``neutral``: maps each signal to improvement, concern or
+        neutral.
+    phases
+        Column of phase labels, or x values at which a new phase starts (rebase), or a
+        mapping of group to such values. Each phase has its own centre line and limits.
+    freeze
+        Number of points at the start of each phase that form its baseline.
+    exclude
+        1-based positions (within each group) left out of centre line, limits and runs.
+    target
+        Target on the plotted scale (or mapping of group to target), for assurance.
+    trend_length, shift_length
+        Points needed for an MDC trend and shift (MDC has used 6 and 7).
+    screen_outliers
+        Drop moving ranges of 3.267 × the mean moving range or more before estimating sigma
+        (i, xmr, t, pp, up charts).
+    trajectory
+        Optional column with a trajectory (expected path) to plot alongside the target.
+    """
+    p = prepare(
+        data,
+        x=x,
+        y=y,
+        n=n,
+        chart=chart,
+        group=group,
+        rules=rules,
+        improvement=improvement,
+        multiplier=multiplier,
+        phases=phases,
+        freeze=freeze,
+        exclude=exclude,
+        target=target,
+        trend_length=trend_length,
+        shift_length=shift_length,
+        trajectory=trajectory,
+    )
+    lim = compute_limits(chart, p, screen_outliers=screen_outliers)
+    m = float(multiplier)
+    yv = lim.y * m
+    cl = _scale(lim.cl, m)
+    lcl = _scale(lim.lcl, m)
+    ucl = _scale(lim.ucl, m)
+    lcl_2s = _scale(lim.lcl_2s, m)
+    ucl_2s = _scale(lim.ucl_2s, m)
+
+    with np.errstate(invalid="ignore"):
+        above = yv > ucl
+        below = yv < lcl
+    sigma_signal = above | below
+    sigma_side = np.where(above, 1, np.where(below, -1, 0)).astype(np.int64)
+
+    runs = anhoej(yv, cl, p.seg, p.include, p.n_seg)
+    runs_apply = chart != "mr" and not p.categorical_x
+    runs_signal = (runs.runs_signal & runs_apply)[p.seg]
+
+    mdc = None
+    if rules in ("mdc", "both"):
+        mdc = mdc_rules(
+            yv,
+            cl,
+            lcl,
+            ucl,
+            lcl_2s,
+            ucl_2s,
+            p.seg,
+            trend_length=trend_length,
+            shift_length=shift_length,
+            runs=runs_apply,
+        )
+    size = p.size
+    signals = combine(
+        size,
+        outside=sigma_signal if rules != "none" else np.zeros(size, dtype=bool),
+        outside_side=sigma_side,
+        mdc=mdc,
+        runs=runs if rules in ("anhoej", "both") and runs_apply else None,
+        improvement=improvement,
+        trend_length=trend_length,
+        shift_length=shift_length,
+    )
+
+    group_of_point = p.groups[p.gid]
+    if chart in ("xbar", "s"):
+        n_out = p.ylen
+    elif p.got_n:
+        n_out = p.n
+    else:
+        n_out = np.full(size, np.nan)
+    points = pd.DataFrame(
+        {
+            "group": group_of_point,
+            "phase": p.phase,
+            "phase_label": p.phase_label,
+            "x": p.x,
+            "y": yv,
+            "n": n_out,
+            "cl": cl,
+            "lcl": lcl,
+            "ucl": ucl,
+            "lcl_2s": lcl_2s,
+            "ucl_2s": ucl_2s,
+            "target": p.target,
+            "trajectory": p.trajectory,
+            "baseline": p.base,
+            "excluded": ~p.include,
+            "sigma_signal": sigma_signal,
+            "runs_signal": runs_signal,
+            "signal": signals.signal,
+            "rule": signals.rule,
+            "rule_label": signals.label,
+            "direction": signals.direction,
+            "classification": signals.classification,
+            "point_type": signals.point_type,
+        }
+    )
+
+    # ---- summary per group x phase --------------------------------------------------
+    last = np.flatnonzero(last_in_segment(p.seg))
+    seg_group = p.gid[last]
+    last_of_group = np.ones(last.size, dtype=bool)
+    last_of_group[:-1] = seg_group[1:] != seg_group[:-1]
+    klass = signals.classification
+    counts = {
+        name: seg_count(p.seg, klass == key, p.n_seg).astype(np.int64)
+        for key, name in (
+            ("common", "common_cause"),
+            ("improvement", "special_cause_improvement"),
+            ("concern", "special_cause_concern"),
+            ("neutral", "special_cause_neutral"),
+        )
+    }
+    kl = klass[last]
+    variation = np.select(
+        [kl == k for k in _VARIATION], list(_VARIATION.values()), default="common_cause"
+    ).astype(object)
+    decrease = improvement == "decrease"
+    icon = np.select(
+        [kl == "improvement", kl == "concern", (kl == "neutral") & (signals.direction[last] < 0)],
+        [
+            "improvement_low" if decrease else "improvement_high",
+            "concern_high" if decrease else "concern_low",
+            "neutral_low",
+        ],
+        default="neutral_high",
+    ).astype(object)
+    icon = np.where(kl == "common", "common_cause", icon).astype(object)
+    assure = assurance(p.target[last], lcl[last], ucl[last], improvement)
+    assure = np.where(last_of_group, assure, "none").astype(object)
+    all_points = np.ones(size, dtype=bool)
+    summary = pd.DataFrame(
+        {
+            "group": p.groups[seg_group],
+            "phase": p.phase[last],
+            "phase_label": p.phase_label[last],
+            "n_points": seg_count(p.seg, all_points, p.n_seg).astype(np.int64),
+            "n_baseline": seg_count(p.seg, p.base, p.n_seg).astype(np.int64),
+            "n_obs": runs.n_obs.astype(np.int64),
+            "n_useful": runs.n_useful.astype(np.int64),
+            "cl": cl[last],
+            "lcl": lcl[last],
+            "ucl": ucl[last],
+            "lcl_2s": lcl_2s[last],
+            "ucl_2s": ucl_2s[last],
+            "mean_lcl": seg_mean(p.seg, lcl, all_points, p.n_seg),
+            "mean_cl": seg_mean(p.seg, cl, all_points, p.n_seg),
+            "mean_ucl": seg_mean(p.seg, ucl, all_points, p.n_seg),
+            "longest_run": runs.longest_run,
+            "longest_run_max": runs.longest_run_max,
+            "n_crossings": runs.n_crossings,
+            "n_crossings_min": runs.n_crossings_min,
+            "runs_signal": runs.runs_signal & runs_apply,
+            "sigma_signals": seg_count(p.seg, sigma_signal, p.n_seg).astype(np.int64),
+            **counts,
+            "variation": variation,
+            "variation_icon": icon,
+            "target": p.target[last],
+            "assurance": assure,
+            "short_group_warning": seg_count(p.seg, all_points, p.n_seg) < SHORT_PHASE,
+            "warnings": _warnings(p, chart, rules, freeze, runs, cl[last], ucl[last]),
+        }
+    )
+
+    rule_text = {
+        "mdc": f"Making Data Count rules (trend {trend_length}, shift {shift_length})",
+        "anhoej": "Anhøj runs rules (longest run, crossings) and points outside the limits",
+        "both": f"Making Data Count rules (trend {trend_length}, shift {shift_length}) "
+        "and Anhøj runs rules",
+        "none": "no rules",
+    }[rules]
+    notes: tuple[str, ...] = ()
+    if p.rows_without_x:
+        shown = ", ".join(str(r) for r in p.rows_without_x[:10])
+        more = " ..." if len(p.rows_without_x) > 10 else ""
+        notes = (
+            f"{len(p.rows_without_x)} row(s) without a value in column '{x}' were left out "
+            f"(rows {shown}{more})",
+        )
+    return SPCResult(
+        notes=notes,
+        points=points,
+        summary_table=summary,
+        chart=chart,
+        rules=rules,
+        improvement=improvement,
+        method=f"{lim.method}; {rule_text}",
+        multiplier=m,
+        settings={
+            "x": x,
+            "y": y,
+            "n": n,
+            "group": group,
+            "freeze": freeze,
+            "exclude": [int(e) for e in exclude] if exclude else None,
+            "trend_length": trend_length,
+            "shift_length": shift_length,
+            "screen_outliers": screen_outliers,
+            "target": target if isinstance(target, int | float) else None,
+        },
+    )

@@ -1,0 +1,345 @@
+"""Turn a tidy frame into sorted subgroup arrays: groups, phases, baseline and exclusions.
+
+Conventions (those of *qicharts2* unless said otherwise):
+
+* rows are aggregated to one subgroup per (group, x): ``y`` is summed for counts, and its
+  mean, standard deviation and number of non-missing values are kept for Xbar/S charts;
+  with a denominator the subgroup value is ``sum(y) / sum(n)``; rows with ``y`` or ``n``
+  missing count as missing in both (``complete.cases``);
+* subgroups are sorted by x within each group; groups are sorted;
+* ``phases`` as a column name: a new phase starts wherever the label changes along x;
+  as a sequence of x values: a new phase starts at the first x on or after each value
+  (the *NHSRplotthedots* ``rebase``); as a mapping: a sequence per group;
+* ``freeze = k``: only the first k subgroups of each phase form its baseline
+  (*NHSRplotthedots* ``fix_after_n_points``);
+* ``exclude``: 1-based positions within each group left out of every calculation of centre
+  line, limits and runs (*qicharts2* ``exclude``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from equalqi.errors import Problem, ProblemCollector
+from equalqi.spc.segments import first_in_segment, position_in_segment
+from equalqi.spc.validate import (
+    as_pandas,
+    check_columns,
+    check_settings,
+    check_target,
+    check_values,
+    numeric_column,
+)
+
+Arr = NDArray[np.float64]
+IntArr = NDArray[np.int64]
+BoolArr = NDArray[np.bool_]
+
+PhaseSpec = str | Sequence[Any] | Mapping[Any, Sequence[Any]] | None
+TargetSpec = float | Mapping[Any, float] | None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Subgroup arrays sorted by (group, x), one entry per subgroup."""
+
+    groups: NDArray[Any]  # sorted distinct group labels
+    gid: IntArr  # group index per subgroup
+    x: NDArray[Any]
+    phase: IntArr  # 1-based phase within group
+    phase_label: NDArray[Any]
+    seg: IntArr  # contiguous (group, phase) segment id
+    n_seg: int
+    pos_group: IntArr  # 0-based position within group
+    pos_phase: IntArr  # 0-based position within phase
+    base: BoolArr  # used for centre line and limits
+    include: BoolArr  # not excluded
+    value: Arr  # subgroup value before the multiplier
+    ysum: Arr
+    ylen: Arr
+    ymean: Arr
+    ysd: Arr
+    n: Arr
+    got_n: bool
+    categorical_x: bool
+    target: Arr
+    trajectory: Arr
+    rows_without_x: tuple[int, ...] = ()  # spreadsheet rows left out (x missing)
+
+    @property
+    def size(self) -> int:
+        return int(self.gid.shape[0])
+
+
+def _x_is_categorical(x: pd.Series) -> bool:
+    """qicharts2 only connects points and runs rules when x is numeric or a date."""
+    return not (
+        pd.api.types.is_numeric_dtype(x)
+        or pd.api.types.is_datetime64_any_dtype(x)
+        or isinstance(x.dtype, pd.PeriodDtype)
+    )
+
+
+def _aggregate(work: pd.DataFrame, chart: str, got_n: bool) -> pd.DataFrame:
+    """One row per (g, x); sorted by g then x."""
+    dup = work.duplicated(["g", "x"]).any() or chart in ("xbar", "s")
+    if not dup:
+        out = work.sort_values(["g", "x"], kind="mergesort").reset_index(drop=True)
+        y = out["y"].to_numpy(dtype=np.float64)
+        out["ysum"] = y
+        out["ylen"] = (~np.isnan(y)).astype(np.float64)
+        out["ymean"] = y
+        out["ysd"] = np.nan
+        out["nsum"] = out["n"].to_numpy(dtype=np.float64)
+        return out
+    grouped = work.groupby(["g", "x"], sort=True, observed=True)
+    agg = grouped.agg(
+        ysum=("y", "sum"),
+        ylen=("y", "count"),
+        ymean=("y", "mean"),
+        ysd=("y", "std"),
+        nsum=("n", "sum"),
+        ncount=("n", "count"),
+        phase_label=("phase_label", "first"),
+        trajectory=("trajectory", "first"),
+    ).reset_index()
+    agg["ylen"] = agg["ylen"].astype(np.float64)
+    agg.loc[agg["ylen"] == 0, "ysum"] = np.nan
+    agg.loc[agg["ncount"] == 0, "nsum"] = np.nan
+    return agg.drop(columns="ncount")
+
+
+def _phases_from_breaks(
+    x: NDArray[Any], gid: IntArr, breaks: Sequence[Any], x_kind: pd.Series
+) -> IntArr:
+    """Number of break values in (first x of the group, x] for every subgroup."""
+    if len(breaks) == 0:
+        return np.zeros(x.shape[0], dtype=np.int64)
+    if pd.api.types.is_datetime64_any_dtype(x_kind):
+        b = np.sort(pd.to_datetime(pd.Series(list(breaks))).to_numpy(dtype=x.dtype))
+    else:
+        b = np.sort(np.asarray(list(breaks), dtype=x.dtype))
+    first = first_in_segment(gid)
+    first_x = x[np.maximum.accumulate(np.where(first, np.arange(x.shape[0]), 0))]
+    return (np.searchsorted(b, x, side="right") - np.searchsorted(b, first_x, side="right")).astype(
+        np.int64
+    )
+
+
+def _phase_numbers(
+    phases: PhaseSpec,
+    agg: pd.DataFrame,
+    gid: IntArr,
+    groups: NDArray[Any],
+    x_kind: pd.Series,
+) -> tuple[IntArr, NDArray[Any]]:
+    x = agg["x"].to_numpy()
+    n = x.shape[0]
+    first = first_in_segment(gid)
+    if phases is None:
+        return np.ones(n, dtype=np.int64), np.full(n, "", dtype=object)
+    if isinstance(phases, str):
+        labels = agg["phase_label"]
+        codes, _ = pd.factorize(labels, use_na_sentinel=False)
+        change = first.copy()
+        change[1:] |= codes[1:] != codes[:-1]
+        key = np.cumsum(change)
+        phase = key - key[np.flatnonzero(first)][np.cumsum(first) - 1] + 1
+        return phase.astype(np.int64), labels.to_numpy(dtype=object)
+    if isinstance(phases, Mapping):
+        counts = np.zeros(n, dtype=np.int64)
+        for label, breaks in phases.items():
+            hit = np.flatnonzero(groups == label)
+            if hit.size == 0:
+                continue
+            sel = gid == hit[0]
+            counts[sel] = _phases_from_breaks(x[sel], gid[sel], list(breaks), x_kind)
+    else:
+        counts = _phases_from_breaks(x, gid, list(phases), x_kind)
+    change = first.copy()
+    change[1:] |= counts[1:] != counts[:-1]
+    key = np.cumsum(change)
+    phase = key - key[np.flatnonzero(first)][np.cumsum(first) - 1] + 1
+    return phase.astype(np.int64), np.full(n, "", dtype=object)
+
+
+def _per_group(spec: TargetSpec, groups: NDArray[Any], gid: IntArr) -> Arr:
+    if spec is None:
+        return np.full(gid.shape[0], np.nan)
+    if isinstance(spec, Mapping):
+        per = np.array([float(spec.get(g, np.nan)) for g in groups.tolist()], dtype=np.float64)
+        return per[gid]
+    return np.full(gid.shape[0], float(spec))
+
+
+def prepare(
+    data: Any,
+    *,
+    x: str,
+    y: str,
+    n: str | None,
+    chart: str,
+    group: str | None,
+    rules: str,
+    improvement: str,
+    multiplier: float,
+    phases: PhaseSpec,
+    freeze: int | None,
+    exclude: Sequence[int] | None,
+    target: TargetSpec,
+    trend_length: int,
+    shift_length: int,
+    trajectory: str | None = None,
+) -> Prepared:
+    """Validate the inputs and return the sorted subgroup arrays (raises InputError)."""
+    problems = ProblemCollector()
+    problems.extend(
+        check_settings(
+            chart=chart,
+            rules=rules,
+            improvement=improvement,
+            n=n,
+            multiplier=multiplier,
+            freeze=freeze,
+            exclude=exclude,
+            trend_length=trend_length,
+            shift_length=shift_length,
+        )
+    )
+    problems.extend(check_target(target))
+    frame = as_pandas(data)
+    problems.extend(
+        check_columns(
+            frame,
+            {
+                "x": x,
+                "y": y,
+                "n": n,
+                "group": group,
+                "phases": phases if isinstance(phases, str) else None,
+                "trajectory": trajectory,
+            },
+        )
+    )
+    problems.raise_if_any()
+
+    y_values = numeric_column(frame, y, problems)
+    n_values = numeric_column(frame, n, problems) if n is not None else None
+    traj = (
+        numeric_column(frame, trajectory, problems)
+        if trajectory is not None
+        else np.full(len(frame), np.nan)
+    )
+    problems.extend(check_values(frame, chart, y, n, y_values, n_values))
+    if group is not None and frame[group].isna().any():
+        bad = frame[group].isna().to_numpy()
+        for i in np.flatnonzero(bad)[:20]:
+            problems.add(
+                Problem(
+                    what="the group is missing",
+                    fix="fill in the group for this row, or remove the row",
+                    row=int(i) + 2,
+                    column=group,
+                )
+            )
+    problems.raise_if_any()
+
+    # rows without x cannot be placed on the chart: left out, as qicharts2 does, and reported
+    missing_x = frame[x].isna().to_numpy()
+    rows_without_x = tuple(int(i) + 2 for i in np.flatnonzero(missing_x))
+    if missing_x.any():
+        keep = ~missing_x
+        frame = frame.loc[keep]
+        y_values = y_values[keep]
+        traj = traj[keep]
+        if n_values is not None:
+            n_values = n_values[keep]
+
+    got_n = n_values is not None
+    if n_values is None:
+        n_values = np.full(len(frame), np.nan)
+    else:
+        incomplete = np.isnan(y_values) | np.isnan(n_values)
+        y_values = np.where(incomplete, np.nan, y_values)
+        n_values = np.where(incomplete, np.nan, n_values)
+
+    if group is None:
+        gcodes = np.zeros(len(frame), dtype=np.int64)
+        groups: NDArray[Any] = np.array(["All"], dtype=object)
+    else:
+        codes, uniques = pd.factorize(frame[group], sort=True)
+        gcodes = codes.astype(np.int64)
+        groups = np.asarray(uniques, dtype=object)
+
+    x_series = frame[x]
+    work = pd.DataFrame(
+        {
+            "g": gcodes,
+            "x": x_series.to_numpy(),
+            "y": y_values,
+            "n": n_values,
+            "phase_label": frame[phases].to_numpy(dtype=object)
+            if isinstance(phases, str)
+            else np.full(len(frame), "", dtype=object),
+            "trajectory": traj,
+        }
+    )
+    if isinstance(x_series.dtype, pd.CategoricalDtype):
+        work["x"] = pd.Categorical(x_series.to_numpy(), dtype=x_series.dtype)
+    agg = _aggregate(work, chart, got_n)
+
+    gid = agg["g"].to_numpy(dtype=np.int64)
+    phase, phase_label = _phase_numbers(phases, agg, gid, groups, x_series)
+    seg_start = first_in_segment(gid)
+    seg_start[1:] |= phase[1:] != phase[:-1]
+    seg = (np.cumsum(seg_start) - 1).astype(np.int64)
+    n_seg = int(seg[-1]) + 1 if seg.size else 0
+    pos_group = position_in_segment(gid)
+    pos_phase = position_in_segment(seg)
+
+    include = np.ones(gid.shape[0], dtype=bool)
+    if exclude:
+        include = ~np.isin(pos_group + 1, np.asarray(list(exclude), dtype=np.int64))
+    base = include.copy()
+    if freeze is not None:
+        base &= pos_phase < int(freeze)
+
+    ysum = agg["ysum"].to_numpy(dtype=np.float64)
+    nsum = agg["nsum"].to_numpy(dtype=np.float64)
+    if got_n:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(nsum > 0, ysum / np.where(nsum > 0, nsum, 1.0), np.nan)
+    else:
+        value = agg["ymean"].to_numpy(dtype=np.float64)
+
+    x_out = agg["x"].to_numpy()
+    return Prepared(
+        groups=groups,
+        gid=gid,
+        x=x_out,
+        phase=phase,
+        phase_label=phase_label,
+        seg=seg,
+        n_seg=n_seg,
+        pos_group=pos_group,
+        pos_phase=pos_phase,
+        base=base,
+        include=include,
+        value=value,
+        ysum=ysum,
+        ylen=agg["ylen"].to_numpy(dtype=np.float64),
+        ymean=agg["ymean"].to_numpy(dtype=np.float64),
+        ysd=agg["ysd"].to_numpy(dtype=np.float64),
+        n=nsum,
+        got_n=got_n,
+        categorical_x=_x_is_categorical(x_series),
+        target=_per_group(target, groups, gid),
+        trajectory=agg["trajectory"].to_numpy(dtype=np.float64),
+        rows_without_x=rows_without_x,
+    )
