@@ -135,7 +135,7 @@ def test_missing_plan_file(tmp_path: Path) -> None:
         ["analyse", str(tmp_path / "nope.toml"), "--data", "x.csv", "--out", str(tmp_path / "o")],
     )
     assert result.exit_code == 2
-    assert "plan file does not exist" in result.output
+    assert "file does not exist" in result.output
 
 
 def test_failed_rerun_keeps_the_previous_report(extract: Path, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    run = run_demo(tmp_path_factory.mktemp("demo"), rows=120_000, seed=3)
+    run = run_demo(tmp_path_factory.mktemp("demo"), rows=120_000, seed=3, with_portfolio=False)
     return run.outputs.report
 
 

@@ -124,6 +124,10 @@ def demo(
     for line in _headline(run.result):
         out.print(f"  • {line}", highlight=False)
     out.print(f"\nReport: [bold]{run.outputs.report.resolve()}[/]", highlight=False)
+    if run.portfolio:
+        out.print(
+            f"Portfolio (forest plot across projects): {run.portfolio.resolve()}", highlight=False
+        )
     out.print(f"Data and tables: {run.outputs.folder.resolve()}", highlight=False)
 
 
@@ -145,6 +149,10 @@ def analyse(
     engine: Annotated[
         str | None, typer.Option(help="Ibis connection string; default: embedded DuckDB.")
     ] = None,
+    project: Annotated[
+        Path | None,
+        typer.Option(help="Project folder with equity assessments (equalqi assess) to include."),
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.text,
 ) -> None:
     """Analyse your own extract with a plan and write the equity report."""
@@ -159,7 +167,7 @@ def analyse(
         with _steps(fmt) as say:
             result = run_analysis(data, plan, con=engine, table=table, progress=say)
             say("writing the report")
-            paths = write_outputs(result, out_dir)
+            paths = write_outputs(result, out_dir, project_dir=project)
     except EqualQIError as exc:
         raise _fail(exc, fmt) from None
     if fmt is Format.json:
@@ -174,7 +182,63 @@ def analyse(
 def _missing(path: Path) -> Any:
     from equalqi.errors import Problem
 
-    return Problem(what="the plan file does not exist", fix="Check the path.", file=str(path))
+    return Problem(what="the file does not exist", fix="Check the path.", file=str(path))
+
+
+@app.command("portfolio")
+def portfolio_cmd(
+    projects: Annotated[Path, typer.Argument(help="CSV: project, type, gap_change, se, ...")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for portfolio.html.")],
+    method: Annotated[str, typer.Option(help="REML or DL.")] = "REML",
+    moderator: Annotated[list[str] | None, typer.Option(help="Columns to explain by.")] = None,
+    estimate: str = "gap_change",
+    se: str = "se",
+    unit: str = "points",
+    fmt: Annotated[Format, typer.Option("--format")] = Format.text,
+) -> None:
+    """Pool projects' gap changes: random-effects meta-analysis and a forest plot."""
+    import pandas as pd
+
+    from equalqi.services.portfolio import portfolio, portfolio_html
+
+    try:
+        if not projects.exists():
+            raise InputError(_missing(projects))
+        frame = pd.read_csv(projects)
+        meta = portfolio(
+            frame,
+            estimate=estimate,
+            se=se,
+            moderators=moderator or ["type"],
+            method=method.upper(),
+            source=projects.name,
+        )
+    except EqualQIError as exc:
+        raise _fail(exc, fmt) from None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    page = out_dir / "portfolio.html"
+    page.write_text(
+        portfolio_html(meta, title="Change in the gap by type of QI", unit=unit), encoding="utf-8"
+    )
+    if fmt is Format.json:
+        _emit_json(
+            {
+                "ok": True,
+                "page": str(page.resolve()),
+                "k": meta.k,
+                "estimate": meta.estimate,
+                "lower": meta.lower,
+                "upper": meta.upper,
+                "tau2": meta.tau2,
+                "i2": meta.i2,
+            }
+        )
+        return
+    out.print(
+        f"Pooled gap change over {meta.k} projects: {meta.estimate:+.2f} {unit} "
+        f"(95% CI {meta.lower:+.2f} to {meta.upper:+.2f}). Page: {page.resolve()}",
+        highlight=False,
+    )
 
 
 @reference_app.command("import")

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import pandas as pd
+
 from equalqi.plan import AnalysisPlan, parse_plan
 from equalqi.services.analysis.pipeline import AnalysisResult, analyse
+from equalqi.services.equity_design import seed_demo_project
 from equalqi.services.outputs import OutputPaths, write_outputs
+from equalqi.services.portfolio import portfolio, portfolio_html, project_effect
 from equalqi.synthetic import SCENARIOS, Truth, write_parquet
 
 
@@ -26,6 +30,40 @@ def demo_plan(scenario: str) -> AnalysisPlan:
     return parse_plan(text, source=f"{scenario}.toml")
 
 
+#: Demo portfolio: each scenario stands for a type of QI, run at two "sites" (seeds).
+PORTFOLIO = (
+    ("dna_sms", "digital"),
+    ("screening_outreach", "targeted outreach"),
+    ("no_change", "pathway redesign"),
+)
+
+
+def demo_portfolio(
+    out_dir: Path, *, rows: int = 100_000, seed: int = 2024
+) -> tuple[Path, pd.DataFrame]:
+    """Analyse six small demo projects and write the cross-project forest plot."""
+    effects = []
+    for scenario, qi_type in PORTFOLIO:
+        for site, offset in (("A", 1), ("B", 2)):
+            path = out_dir / "data" / f"portfolio_{scenario}_{site}.parquet"
+            write_parquet(scenario, path, n_rows=rows, seed=seed + offset)
+            result = analyse(path, demo_plan(scenario))
+            effects.append(
+                project_effect(
+                    result, project=f"{scenario.replace('_', ' ')} (site {site})", qi_type=qi_type
+                )
+            )
+    frame = pd.DataFrame(effects)
+    frame.to_csv(out_dir / "projects.csv", index=False)
+    meta = portfolio(frame)
+    page = out_dir / "portfolio.html"
+    page.write_text(
+        portfolio_html(meta, title="Change in the deprivation gap by type of QI", unit="points"),
+        encoding="utf-8",
+    )
+    return page, frame
+
+
 @dataclass(frozen=True)
 class DemoRun:
     scenario: str
@@ -36,6 +74,7 @@ class DemoRun:
     truth: Truth
     seconds_generate: float
     seconds_analyse: float
+    portfolio: Path | None = None
 
 
 def run_demo(
@@ -45,6 +84,7 @@ def run_demo(
     rows: int = 1_000_000,
     seed: int = 2024,
     progress: Callable[[str], None] | None = None,
+    with_portfolio: bool = True,
 ) -> DemoRun:
     say = progress or (lambda _m: None)
     out = Path(out_dir)
@@ -57,6 +97,13 @@ def run_demo(
     t1 = time.perf_counter()
     result = analyse(data, plan, progress=say)
     say("writing the report")
-    outputs = write_outputs(result, out)
+    project = out / "project"
+    outputs = write_outputs(
+        result, out, project_dir=project if seed_demo_project(project, scenario) else None
+    )
     t2 = time.perf_counter()
-    return DemoRun(scenario, data, plan.to_toml(), result, outputs, truth, t1 - t0, t2 - t1)
+    page = None
+    if with_portfolio:
+        say("analysing six small projects for the portfolio")
+        page, _ = demo_portfolio(out, seed=seed)
+    return DemoRun(scenario, data, plan.to_toml(), result, outputs, truth, t1 - t0, t2 - t1, page)

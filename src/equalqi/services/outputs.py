@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from equalqi.services.analysis.pipeline import AnalysisResult
+from equalqi.services.equity_design import equity_section
 from equalqi.services.report.html import render_html
 from equalqi.services.report.model import build_model, suppressed_mask
 
@@ -44,13 +45,15 @@ def suppressed_measures(result: AnalysisResult) -> pd.DataFrame:
 
 
 def write_outputs(
-    result: AnalysisResult, out_dir: str | Path, *, extra_sections: tuple[str, ...] = ()
+    result: AnalysisResult, out_dir: str | Path, *, project_dir: str | Path | None = None
 ) -> OutputPaths:
+    """Write every output; with ``project_dir``, the report includes equity by design."""
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".equalqi-", dir=out.parent))
     try:
-        html = render_html(build_model(result), extra_sections=extra_sections)
+        extra = (equity_section(result, project_dir),) if project_dir else ()
+        html = render_html(build_model(result), extra_sections=tuple(s for s in extra if s))
         (staging / "report.html").write_text(html, encoding="utf-8")
         suppressed_measures(result).to_csv(staging / "measures.csv", index=False)
         result.gaps.to_csv(staging / "gaps.csv", index=False)

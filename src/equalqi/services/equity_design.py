@@ -1,0 +1,88 @@
+"""Equity by design in the analysis report: the project's assessment and involvement log.
+
+The people involved in co-production are compared with the population the project actually
+serves, taken from the analysed records themselves (each dimension's share of records), so
+nobody has to type population figures in. Involvement groups must use the plan's dimension
+and group names (e.g. "Deprivation (IMD quintile)" / "1 - most deprived").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+
+from equalqi.assess import default_theory, new_assessment, parse_activity, parse_answers
+from equalqi.assess.involvement import InvolvementLog
+from equalqi.assess.representativeness import Population
+from equalqi.services.analysis.labels import CORE20, NOT_KNOWN
+from equalqi.services.analysis.measure_table import OVERALL
+from equalqi.services.analysis.pipeline import AnalysisResult
+from equalqi.services.assessment_store import AssessmentStore
+from equalqi.services.report.assessment_section import render_project_section
+
+#: Groups flagged as priority (Core20 and the most deprived fifth/tenth) when comparing.
+PRIORITY_GROUPS = (CORE20, "1 - most deprived")
+
+
+def served_population(result: AnalysisResult) -> Population:
+    """Each dimension's share of the analysed records, 'Not known' left out."""
+    m = result.measures
+    m = m[(m["dimension"] != OVERALL) & (m["group"] != NOT_KNOWN)]
+    counts = m.groupby(["dimension", "group"], sort=False)["n_records"].sum()
+    shares: dict[str, dict[str, float]] = {}
+    for (dimension, group), n in counts.items():
+        shares.setdefault(str(dimension), {})[str(group)] = float(n)
+    for groups in shares.values():
+        total = sum(groups.values())
+        for g in groups:
+            groups[g] = groups[g] / total if total else 0.0
+    return Population.from_shares(shares, priority=PRIORITY_GROUPS)
+
+
+def equity_section(result: AnalysisResult, project_dir: str | Path) -> str:
+    """The report's equity-by-design section for a project folder ('' if it has none)."""
+    return render_project_section(
+        project_dir,
+        population=served_population(result),
+        suppress_below=result.plan.output.suppress_below,
+    )
+
+
+def _demo_text(name: str) -> str:
+    return (
+        resources.files("equalqi.services")
+        .joinpath(f"demo_plans/{name}")
+        .read_text(encoding="utf-8")
+    )
+
+
+def seed_demo_project(project_dir: str | Path, scenario: str = "dna_sms") -> bool:
+    """Give the demo project a planning and a review assessment and one workshop.
+
+    Only scenarios that ship equity content get it; returns whether anything was written.
+    Existing content is left alone (assessments are never overwritten).
+    """
+    store = AssessmentStore(project_dir)
+    try:
+        planning = _demo_text(f"{scenario}_planning.toml")
+        review = _demo_text(f"{scenario}_review.toml")
+        activity = _demo_text(f"{scenario}_involvement.toml")
+    except FileNotFoundError:
+        return False
+    if store.load_assessments():
+        return True
+    theory = default_theory()
+    when = dt.datetime(2023, 11, 1, 10, 0, tzinfo=dt.UTC)
+    for stage, text, at in (
+        ("planning", planning, when),
+        ("review", review, when + dt.timedelta(days=400)),
+    ):
+        answers = parse_answers(text, theory, source=f"{scenario}_{stage}.toml")
+        store.save_assessment(
+            new_assessment(
+                theory, answers.answers, stage=stage, created_at=at, project=answers.project
+            )
+        )
+    store.save_involvement(InvolvementLog(()).add(parse_activity(activity)))
+    return True
