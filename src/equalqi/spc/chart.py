@@ -112,7 +112,7 @@ def spc(
     freeze: int | None = None,
     exclude: Sequence[int] | None = None,
     target: TargetSpec = None,
-    trend_length: int = 6,
+    trend_length: int = 7,
     shift_length: int = 7,
     screen_outliers: bool = True,
     trajectory: str | None = None,

@@ -334,7 +334,7 @@ def _methods(plan: AnalysisPlan) -> tuple[str, ...]:
     return (
         f"Each group's {plan.measure.name} is shown on an SPC {chart} with limits at three "
         "sigma, read with the NHS Making Data Count rules (a point outside the limits; a run "
-        "of 7 or more on one side of the centre line; 6 or more rising or falling; 2 of 3 "
+        "of 7 or more on one side of the centre line; 7 or more rising or falling; 2 of 3 "
         "beyond two sigma on the same side). Blue points are improvement, orange concern. "
         + ("Limits are recalculated from the intervention date. " if plan.phases else ""),
         f"Intervals for each group are 95% {interval}.",
