@@ -21,6 +21,8 @@ from equalqi.services.report.svg import (
     spc_chart_svg,
 )
 
+MAX_LINES = 8
+
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("equalqi.services.report", "templates"),
     autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -32,7 +34,9 @@ _ENV = jinja2.Environment(
 def _charts(model: ReportModel, section: DimensionSection) -> dict[str, str]:
     out: dict[str, str] = {}
     unit = model.unit
-    if not section.lines.empty:
+    # One line per group stops being readable beyond a handful of groups (intersections):
+    # the small multiples and the table carry those.
+    if not section.lines.empty and section.lines["group"].nunique() <= MAX_LINES:
         out["lines"] = line_chart_svg(
             section.lines,
             x="period",

@@ -18,6 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from equalqi.errors import Problem
+from equalqi.stats._confidence import z_two_sided
 from equalqi.stats._validation import (
     as_float_array,
     check_columns,
@@ -207,6 +208,32 @@ def _per_setting(
     return np.full(settings.size, number), []
 
 
+def reference_rows(settings: Settings, column: str | None) -> tuple[BoolArray, list[Problem]]:
+    """The rows marked 1 in the user's 0/1 reference column; a problem if a setting has several."""
+    is_ref = as_float_array(settings.frame[column]) == 1
+    if not (settings.count(is_ref) > 1).any():
+        return is_ref, []
+    return is_ref, [
+        Problem(
+            what="more than one subgroup is marked as the reference in a setting",
+            fix="Mark exactly one reference subgroup (1) per setting; the others 0.",
+            column=column,
+        )
+    ]
+
+
+def need_order(ordered: Array, order: Array | None) -> list[Problem]:
+    """An ordered dimension (``ordered`` 1 in some setting) needs the subgroup order."""
+    if (ordered == 1).any() and order is None:
+        return [
+            Problem(
+                what="an ordered dimension needs the subgroup_order column",
+                fix="Name the column that ranks subgroups from most disadvantaged (1) upwards.",
+            )
+        ]
+    return []
+
+
 def _equal_or_both_nan(a: Array, b: Array) -> BoolArray:
     return (a == b) | (np.isnan(a) & np.isnan(b))
 
@@ -247,6 +274,27 @@ def result_frame(
     out["method"] = method
     out["note"] = notes
     return out
+
+
+def normal_frame(
+    settings: Settings,
+    measure: str,
+    estimate: Array,
+    se: Array,
+    level: float,
+    method: str,
+    notes: NDArray[np.object_],
+) -> pd.DataFrame:
+    """:func:`result_frame` with healthequal's normal interval, estimate ± z SE."""
+    z = z_two_sided(level)
+    return result_frame(
+        settings, measure, estimate, se, estimate - z * se, estimate + z * se, method, notes
+    )
+
+
+def any_missing(settings: Settings, mask: BoolArray, values: Array) -> BoolArray:
+    """Per setting: is any masked row's value missing?"""
+    return settings.count(mask & np.isnan(values)) > 0
 
 
 class Notes:
@@ -428,7 +476,7 @@ def population_notes(settings: Settings, pop: Array | None, mask: BoolArray, not
     """healthequal: a population must be given for every subgroup, and not all zero."""
     if pop is None:
         return
-    notes.add(settings.count(mask & np.isnan(pop)) > 0, "population is missing in some subgroups")
+    notes.add(any_missing(settings, mask, pop), "population is missing in some subgroups")
     notes.add(
         settings.count(mask & (np.nan_to_num(pop) != 0)) == 0,
         "population is zero in all subgroups",

@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from equalqi.errors import Problem
-from equalqi.stats._confidence import z_two_sided
 from equalqi.stats._validation import raise_problems
 from equalqi.stats.heat._groups import (
     MISSING_SHARE_LIMIT,
@@ -42,11 +41,12 @@ from equalqi.stats.heat._groups import (
     consecutive_order,
     flag_per_setting,
     need_more_than_two,
+    need_order,
+    normal_frame,
     number_per_setting,
     population_notes,
     quiet,
     read_inputs,
-    result_frame,
 )
 from equalqi.stats.heat._level import parse_level
 
@@ -83,15 +83,7 @@ def _attributable(
     ordered, p2 = flag_per_setting(settings, ordered_dimension, "ordered_dimension")
     scale, p3 = number_per_setting(settings, scaleval, "scaleval")
     average, p4 = number_per_setting(settings, setting_average, "setting_average")
-    problems = p1 + p2 + p3 + p4
-    if (ordered == 1).any() and inputs.order is None:
-        problems.append(
-            Problem(
-                what="an ordered dimension needs the subgroup_order column",
-                fix="Name the column that ranks subgroups from most disadvantaged (1) upwards.",
-            )
-        )
-    raise_problems(problems)
+    raise_problems(p1 + p2 + p3 + p4 + need_order(ordered, inputs.order))
 
     notes = Notes(settings.size)
     values = inputs.est
@@ -141,31 +133,15 @@ def _attributable(
     par = np.where(wrong_sign, 0.0, gap)
 
     se_paf = _walter_se(ref_value, ref_pop, mean, total, scale)
-    z = z_two_sided(level)
     if fraction:
         notes.add(mean == 0, "the mean is zero: no PAF")
-        return result_frame(
-            settings,
-            "paf",
-            paf,
-            se_paf,
-            paf - z * se_paf,
-            paf + z * se_paf,
+        method = (
             "population attributable fraction (%); Walter standard error (proportion scale, "
-            "as healthequal)",
-            notes.values,
+            "as healthequal)"
         )
-    se_par = np.abs(mean) * se_paf
-    return result_frame(
-        settings,
-        "par",
-        par,
-        se_par,
-        par - z * se_par,
-        par + z * se_par,
-        "population attributable risk; Walter standard error",
-        notes.values,
-    )
+        return normal_frame(settings, "paf", paf, se_paf, level, method, notes.values)
+    method = "population attributable risk; Walter standard error"
+    return normal_frame(settings, "par", par, np.abs(mean) * se_paf, level, method, notes.values)
 
 
 def _walter_se(ref_value: Array, ref_pop: Array, mean: Array, total: Array, scale: Array) -> Array:

@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 
 from equalqi.errors import Problem
-from equalqi.stats._confidence import z_two_sided
 from equalqi.stats.heat._groups import (
     Array,
     BoolArray,
@@ -39,10 +38,10 @@ from equalqi.stats.heat._groups import (
     consecutive_order,
     missing_rule,
     need_more_than_two,
+    normal_frame,
     population_notes,
     quiet,
     read_inputs,
-    result_frame,
     ridit_rank,
 )
 from equalqi.stats.heat._level import parse_level
@@ -155,19 +154,10 @@ def _concentration(
     clean = mask & np.isfinite(lhs) & np.isfinite(rhs)
     notes.add(settings.count(mask & ~clean) > 0, "the weighted mean is zero: no index")
     coef, se = _ols_first(settings, lhs, rhs, root, clean)
-    z = z_two_sided(level)
     measure = "rci" if relative else "aci"
     label = "relative" if relative else "absolute"
-    return result_frame(
-        settings,
-        measure,
-        coef,
-        se,
-        coef - z * se,
-        coef + z * se,
-        f"{label} concentration index; regression standard error",
-        notes.values,
-    )
+    method = f"{label} concentration index; regression standard error"
+    return normal_frame(settings, measure, coef, se, level, method, notes.values)
 
 
 @quiet

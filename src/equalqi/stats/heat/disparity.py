@@ -23,9 +23,41 @@ import pandas as pd
 
 from equalqi.errors import Problem
 from equalqi.stats._validation import raise_problems
-from equalqi.stats.heat._groups import Array, quiet, reduce_2d
+from equalqi.stats.heat._groups import Array, quiet
+from equalqi.stats.heat._nonordered import (
+    Prepared,
+    Simulated,
+    deviation,
+    deviation_2d,
+    mean_point,
+    prepare_nonordered,
+    simulated_frame,
+)
 from equalqi.stats.heat._simulation import DEFAULT_SEED, DEFAULT_SIMULATIONS
-from equalqi.stats.heat.mean_difference import finish, prepare_md
+
+
+def _idis(
+    prep: Prepared,
+    measure: str,
+    weight: Array,
+    factor: Array | float,
+    mean: tuple[Array, Simulated],
+    sim: int,
+    seed: int | None,
+    label: str,
+) -> pd.DataFrame:
+    """factor × Σ wᵢ |yᵢ − μ| / μ, observed and simulated."""
+    observed, simulated = mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = factor * deviation(prep, weight, observed) / observed
+
+    def simulate(draws: Array) -> Array:
+        sim_mean = simulated(draws)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return factor * deviation_2d(prep, weight, draws, sim_mean) / sim_mean
+
+    prep.notes.add(observed == 0, "the mean is zero: no index of disparity")
+    return simulated_frame(prep, measure, value, simulate, sim, seed, label)
 
 
 @quiet
@@ -52,41 +84,22 @@ def idisu(
                 )
             ]
         )
-    prep = prepare_md(
+    prep = prepare_nonordered(
         data,
         est=est,
         se=se,
         pop=pop,
-        scaleval=scaleval,
-        setting_average=setting_average,
         force=force,
         group_by=group_by,
+        scaleval=scaleval,
+        setting_average=setting_average,
     )
-    settings = prep.inputs.settings
-    values = prep.inputs.est
-    if setting_average is not None:
-        mean = prep.setting_average
-    else:
-        mean = settings.sum(prep.share * values, prep.mask)
-    count = settings.count(prep.mask)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = (
-            (100 / count) * settings.sum(np.abs(values - settings.spread(mean)), prep.mask) / mean
-        )
-
-    def simulate(draws: Array) -> Array:
-        if pop is not None:
-            sim_mean = reduce_2d(settings, prep.share * draws, prep.mask, "sum")
-        else:
-            sim_mean = np.broadcast_to(prep.setting_average, (draws.shape[0], settings.size))
-        deviation = reduce_2d(
-            settings, np.abs(draws - sim_mean[:, settings.codes]), prep.mask, "sum"
-        )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (100 / count)[None, :] * deviation / sim_mean
-
-    prep.notes.add(mean == 0, "the mean is zero: no index of disparity")
-    return finish(prep, "idisu", value, simulate, sim, seed, "index of disparity (unweighted)")
+    use_average = setting_average is not None
+    mean = mean_point(prep, use_average=use_average, recompute=pop is not None)
+    count = prep.settings.count(prep.mask)
+    ones = np.ones(len(prep.inputs.est))
+    label = "index of disparity (unweighted)"
+    return _idis(prep, "idisu", ones, 100 / count, mean, sim, seed, label)
 
 
 @quiet
@@ -103,29 +116,9 @@ def idisw(
     group_by: Sequence[str] | str | None = None,
 ) -> pd.DataFrame:
     """Weighted index of disparity per setting (population shares as weights)."""
-    prep = prepare_md(
-        data,
-        est=est,
-        se=se,
-        pop=pop,
-        scaleval=scaleval,
-        setting_average=None,
-        force=force,
-        group_by=group_by,
+    prep = prepare_nonordered(
+        data, est=est, se=se, pop=pop, force=force, group_by=group_by, scaleval=scaleval
     )
-    settings = prep.inputs.settings
-    values = prep.inputs.est
-    mean = settings.sum(prep.share * values, prep.mask)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = 100 * settings.sum(prep.share * np.abs(values - settings.spread(mean)), prep.mask)
-        value = value / mean
-
-    def simulate(draws: Array) -> Array:
-        deviation = reduce_2d(
-            settings, prep.share * np.abs(draws - mean[settings.codes]), prep.mask, "sum"
-        )
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return 100 * deviation / mean[None, :]
-
-    prep.notes.add(mean == 0, "the mean is zero: no index of disparity")
-    return finish(prep, "idisw", value, simulate, sim, seed, "index of disparity (weighted)")
+    mean = mean_point(prep, use_average=False, recompute=False)
+    label = "index of disparity (weighted)"
+    return _idis(prep, "idisw", prep.share, 100, mean, sim, seed, label)

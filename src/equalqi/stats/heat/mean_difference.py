@@ -21,148 +21,26 @@ healthequal ``mdmu()``, ``mdmw()``, ``mdbu()``, ``mdbw()``, ``mdru()``, ``mdrw()
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from equalqi.errors import Problem
-from equalqi.stats._validation import as_float_array, check_columns, raise_problems
-from equalqi.stats.heat._groups import (
-    Array,
-    BoolArray,
-    Inputs,
-    Notes,
-    Settings,
-    flag_per_setting,
-    missing_rule,
-    need_more_than_two,
-    number_per_setting,
-    population_notes,
-    quiet,
-    read_inputs,
-    reduce_2d,
-    result_frame,
+from equalqi.stats._validation import raise_problems
+from equalqi.stats.heat._groups import Array, flag_per_setting, quiet, reduce_2d, reference_rows
+from equalqi.stats.heat._nonordered import (
+    Prepared,
+    Simulated,
+    deviation,
+    deviation_2d,
+    mean_point,
+    prepare_nonordered,
+    simulated_frame,
 )
-from equalqi.stats.heat._simulation import (
-    DEFAULT_SEED,
-    DEFAULT_SIMULATIONS,
-    percentile_interval,
-    truncated_draws,
-)
+from equalqi.stats.heat._simulation import DEFAULT_SEED, DEFAULT_SIMULATIONS
 
-
-@dataclass(frozen=True)
-class Prepared:
-    """What every mean-difference measure needs, already validated."""
-
-    inputs: Inputs
-    mask: BoolArray
-    notes: Notes
-    share: Array  # population share (0 outside the mask, NaN without a population)
-    unweighted: Array  # 1/n over the subgroups in the mask
-    scale: Array  # per setting
-    setting_average: Array  # per setting (NaN if not given)
-
-
-def prepare_md(
-    data: pd.DataFrame,
-    *,
-    est: str,
-    se: str | None,
-    pop: str | None,
-    scaleval: float | str | None,
-    setting_average: float | str | None,
-    force: bool,
-    group_by: Sequence[str] | str | None,
-    extra: Sequence[str | None] = (),
-) -> Prepared:
-    """Read, apply the 15% missing rule and compute weights for one mean-difference measure."""
-    problems = check_columns(data, [("reference_subgroup", c) for c in extra])
-    inputs = read_inputs(data, group_by, est=est, se=se, pop=pop, extra_problems=problems)
-    settings = inputs.settings
-    scale, p1 = number_per_setting(settings, scaleval, "scaleval")
-    average, p2 = number_per_setting(settings, setting_average, "setting_average")
-    raise_problems(p1 + p2)
-    notes = Notes(settings.size)
-    mask = missing_rule(settings, inputs.est, notes, rule="share", force=force)
-    need_more_than_two(settings, mask, notes)
-    population_notes(settings, inputs.pop, mask, notes)
-    if inputs.pop is not None:
-        pop_values = np.nan_to_num(inputs.pop)
-        total = settings.spread(settings.sum(pop_values, mask))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(mask, pop_values / total, 0.0)
-    else:
-        share = np.full(len(inputs.est), np.nan)
-    count = settings.spread(settings.count(mask))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        unweighted = np.where(mask, 1 / count, 0.0)
-    return Prepared(inputs, mask, notes, share, unweighted, scale, average)
-
-
-def draws_for(prep: Prepared, sim: int, seed: int | None) -> Array:
-    """Simulated estimates (sim × rows), truncated as healthequal does."""
-    inputs = prep.inputs
-    assert inputs.se is not None
-    rng = np.random.default_rng(seed)
-    return truncated_draws(
-        np.nan_to_num(inputs.est),
-        np.nan_to_num(inputs.se),
-        inputs.settings.spread(prep.scale),
-        sim,
-        rng,
-    )
-
-
-def interval_available(prep: Prepared) -> BoolArray:
-    """healthequal gives a simulated interval only with every se and the scale present."""
-    inputs = prep.inputs
-    if inputs.se is None:
-        return np.zeros(inputs.settings.size, dtype=bool)
-    missing_se = inputs.settings.count(prep.mask & np.isnan(inputs.se)) > 0
-    return ~missing_se & ~np.isnan(prep.scale)
-
-
-@quiet
-def finish(
-    prep: Prepared,
-    measure: str,
-    value: Array,
-    simulate: Callable[[Array], Array] | None,
-    sim: int,
-    seed: int | None,
-    label: str,
-) -> pd.DataFrame:
-    """Simulated percentile interval (where available) and the result frame."""
-    settings = prep.inputs.settings
-    lower = np.full(settings.size, np.nan)
-    upper = np.full(settings.size, np.nan)
-    available = interval_available(prep)
-    if simulate is not None and available.any():
-        samples = simulate(draws_for(prep, sim, seed))
-        lo, hi = percentile_interval(samples)
-        lower = np.where(available, lo, np.nan)
-        upper = np.where(available, hi, np.nan)
-    return result_frame(
-        settings,
-        measure,
-        value,
-        np.full(settings.size, np.nan),
-        lower,
-        upper,
-        f"{label}; simulated 95% interval ({sim} simulations)",
-        prep.notes.values,
-    )
-
-
-def _mean_reference(prep: Prepared, values: Array, *, use_average: bool) -> Array:
-    """Population-weighted mean of ``values`` per setting, or the setting average."""
-    settings = prep.inputs.settings
-    if use_average:
-        return prep.setting_average
-    return settings.sum(prep.share * values, prep.mask)
+_POINTS = {"m": "mean", "b": "best-performing", "r": "reference"}
 
 
 def _need_pop(prep: Prepared, measure: str) -> None:
@@ -177,16 +55,100 @@ def _need_pop(prep: Prepared, measure: str) -> None:
         )
 
 
-def _abs_sum(
-    settings: Settings, weight: Array, values: Array, ref: Array, mask: BoolArray
-) -> Array:
-    return settings.sum(weight * np.abs(values - settings.spread(ref)), mask)
+def _best(prep: Prepared, favourable: Array) -> tuple[Array, Simulated]:
+    """The best-performing estimate: the highest if favourable, the lowest if adverse."""
+    settings, mask = prep.settings, prep.mask
+    est = prep.inputs.est
+    point = np.where(favourable == 1, settings.max(est, mask), settings.min(est, mask))
+
+    def simulated(draws: Array) -> Array:
+        high = reduce_2d(settings, draws, mask, "max")
+        low = reduce_2d(settings, draws, mask, "min")
+        return np.where(favourable[None, :] == 1, high, low)
+
+    return point, simulated
 
 
-def _abs_sum_2d(
-    settings: Settings, weight: Array, draws: Array, ref: Array, mask: BoolArray
-) -> Array:
-    return reduce_2d(settings, weight * np.abs(draws - ref[:, settings.codes]), mask, "sum")
+def _chosen(prep: Prepared, column: str | None) -> tuple[Array, Simulated]:
+    """The estimate of the subgroup marked 1 in ``column``."""
+    settings = prep.settings
+    is_ref, problems = reference_rows(settings, column)
+    raise_problems(problems)
+    prep.notes.add(settings.count(is_ref) == 0, "no reference subgroup is marked")
+    ref_pos = settings.first(is_ref)
+
+    def simulated(draws: Array) -> Array:
+        safe = np.where(ref_pos >= 0, ref_pos, 0)
+        return np.where(ref_pos[None, :] >= 0, draws[:, safe], np.nan)
+
+    return settings.take(prep.inputs.est, ref_pos), simulated
+
+
+def _md(
+    data: pd.DataFrame,
+    *,
+    measure: str,
+    est: str,
+    pop: str | None,
+    se: str | None,
+    scaleval: float | str | None,
+    sim: int,
+    seed: int | None,
+    force: bool,
+    group_by: Sequence[str] | str | None,
+    setting_average: float | str | None = None,
+    favourable_indicator: bool | int | str | None = None,
+    reference_subgroup: str | None = None,
+) -> pd.DataFrame:
+    """Any of the six: ``measure`` is "md", the point (m, b or r), then u or w.
+
+    The checks run in the order each measure has always run them, so the first problem
+    reported stays the same.
+    """
+    point_kind, weighted = measure[2], measure[3] == "w"
+    prep = prepare_nonordered(
+        data,
+        est=est,
+        se=se,
+        pop=pop,
+        force=force,
+        group_by=group_by,
+        scaleval=scaleval,
+        setting_average=setting_average,
+        extra=(reference_subgroup,),
+    )
+    if measure == "mdmu" and pop is None and setting_average is None:
+        raise_problems(
+            [
+                Problem(
+                    what="MDMU needs either the population or the setting average",
+                    fix="Name the population column as pop, or give setting_average.",
+                )
+            ]
+        )
+    if point_kind == "b":
+        favourable, problems = flag_per_setting(
+            prep.settings, favourable_indicator, "favourable_indicator"
+        )
+        raise_problems(problems)
+    if weighted:
+        _need_pop(prep, measure)
+    if point_kind == "m":
+        use_average = setting_average is not None
+        point, simulated = mean_point(prep, use_average=use_average, recompute=pop is not None)
+    elif point_kind == "b":
+        point, simulated = _best(prep, favourable)
+    else:
+        point, simulated = _chosen(prep, reference_subgroup)
+    weight = prep.share if weighted else prep.unweighted
+    value = deviation(prep, weight, point)
+
+    def simulate(draws: Array) -> Array:
+        return deviation_2d(prep, weight, draws, simulated(draws))
+
+    kind = "weighted" if weighted else "unweighted"
+    label = f"mean difference from {_POINTS[point_kind]} ({kind})"
+    return simulated_frame(prep, measure, value, simulate, sim, seed, label)
 
 
 @quiet
@@ -208,39 +170,18 @@ def mdmu(
     As healthequal, the simulations recompute the mean from the simulated estimates
     whenever ``pop`` is given (even if ``setting_average`` is too).
     """
-    prep = prepare_md(
+    return _md(
         data,
+        measure="mdmu",
         est=est,
-        se=se,
         pop=pop,
-        scaleval=scaleval,
         setting_average=setting_average,
+        se=se,
+        scaleval=scaleval,
+        sim=sim,
+        seed=seed,
         force=force,
         group_by=group_by,
-    )
-    settings = prep.inputs.settings
-    if pop is None and setting_average is None:
-        raise_problems(
-            [
-                Problem(
-                    what="MDMU needs either the population or the setting average",
-                    fix="Name the population column as pop, or give setting_average.",
-                )
-            ]
-        )
-    use_average = setting_average is not None
-    ref = _mean_reference(prep, prep.inputs.est, use_average=use_average)
-    value = _abs_sum(settings, prep.unweighted, prep.inputs.est, ref, prep.mask)
-
-    def simulate(draws: Array) -> Array:
-        if pop is not None:
-            sim_ref = reduce_2d(settings, prep.share * draws, prep.mask, "sum")
-        else:
-            sim_ref = np.broadcast_to(prep.setting_average, (draws.shape[0], settings.size))
-        return _abs_sum_2d(settings, prep.unweighted, draws, sim_ref, prep.mask)
-
-    return finish(
-        prep, "mdmu", value, simulate, sim, seed, "mean difference from mean (unweighted)"
     )
 
 
@@ -258,79 +199,17 @@ def mdmw(
     group_by: Sequence[str] | str | None = None,
 ) -> pd.DataFrame:
     """Mean difference from the population-weighted mean, weighted by population share."""
-    prep = prepare_md(
+    return _md(
         data,
+        measure="mdmw",
         est=est,
-        se=se,
         pop=pop,
+        se=se,
         scaleval=scaleval,
-        setting_average=None,
+        sim=sim,
+        seed=seed,
         force=force,
         group_by=group_by,
-    )
-    _need_pop(prep, "mdmw")
-    settings = prep.inputs.settings
-    ref = _mean_reference(prep, prep.inputs.est, use_average=False)
-    value = _abs_sum(settings, prep.share, prep.inputs.est, ref, prep.mask)
-
-    def simulate(draws: Array) -> Array:
-        sim_ref = reduce_2d(settings, prep.share * draws, prep.mask, "sum")
-        return _abs_sum_2d(settings, prep.share, draws, sim_ref, prep.mask)
-
-    return finish(prep, "mdmw", value, simulate, sim, seed, "mean difference from mean (weighted)")
-
-
-def _best(settings: Settings, values: Array, mask: BoolArray, favourable: Array) -> Array:
-    return np.where(favourable == 1, settings.max(values, mask), settings.min(values, mask))
-
-
-def _best_2d(settings: Settings, draws: Array, mask: BoolArray, favourable: Array) -> Array:
-    high = reduce_2d(settings, draws, mask, "max")
-    low = reduce_2d(settings, draws, mask, "min")
-    return np.where(favourable[None, :] == 1, high, low)
-
-
-def _mdb(
-    data: pd.DataFrame,
-    *,
-    weighted: bool,
-    est: str,
-    pop: str | None,
-    se: str | None,
-    favourable_indicator: bool | int | str,
-    scaleval: float | str | None,
-    sim: int,
-    seed: int | None,
-    force: bool,
-    group_by: Sequence[str] | str | None,
-) -> pd.DataFrame:
-    prep = prepare_md(
-        data,
-        est=est,
-        se=se,
-        pop=pop,
-        scaleval=scaleval,
-        setting_average=None,
-        force=force,
-        group_by=group_by,
-    )
-    settings = prep.inputs.settings
-    favourable, problems = flag_per_setting(settings, favourable_indicator, "favourable_indicator")
-    raise_problems(problems)
-    if weighted:
-        _need_pop(prep, "mdbw")
-    weight = prep.share if weighted else prep.unweighted
-    ref = _best(settings, prep.inputs.est, prep.mask, favourable)
-    value = _abs_sum(settings, weight, prep.inputs.est, ref, prep.mask)
-
-    def simulate(draws: Array) -> Array:
-        sim_ref = _best_2d(settings, draws, prep.mask, favourable)
-        return _abs_sum_2d(settings, weight, draws, sim_ref, prep.mask)
-
-    kind = "weighted" if weighted else "unweighted"
-    name = "mdbw" if weighted else "mdbu"
-    return finish(
-        prep, name, value, simulate, sim, seed, f"mean difference from best-performing ({kind})"
     )
 
 
@@ -348,13 +227,13 @@ def mdbu(
     group_by: Sequence[str] | str | None = None,
 ) -> pd.DataFrame:
     """Mean difference from the best-performing subgroup, unweighted."""
-    return _mdb(
+    return _md(
         data,
-        weighted=False,
+        measure="mdbu",
         est=est,
         pop=None,
-        se=se,
         favourable_indicator=favourable_indicator,
+        se=se,
         scaleval=scaleval,
         sim=sim,
         seed=seed,
@@ -378,76 +257,18 @@ def mdbw(
     group_by: Sequence[str] | str | None = None,
 ) -> pd.DataFrame:
     """Mean difference from the best-performing subgroup, weighted by population share."""
-    return _mdb(
+    return _md(
         data,
-        weighted=True,
+        measure="mdbw",
         est=est,
         pop=pop,
-        se=se,
         favourable_indicator=favourable_indicator,
+        se=se,
         scaleval=scaleval,
         sim=sim,
         seed=seed,
         force=force,
         group_by=group_by,
-    )
-
-
-def _mdr(
-    data: pd.DataFrame,
-    *,
-    weighted: bool,
-    est: str,
-    pop: str | None,
-    se: str | None,
-    reference_subgroup: str,
-    scaleval: float | str | None,
-    sim: int,
-    seed: int | None,
-    force: bool,
-    group_by: Sequence[str] | str | None,
-) -> pd.DataFrame:
-    prep = prepare_md(
-        data,
-        est=est,
-        se=se,
-        pop=pop,
-        scaleval=scaleval,
-        setting_average=None,
-        force=force,
-        group_by=group_by,
-        extra=(reference_subgroup,),
-    )
-    settings = prep.inputs.settings
-    if weighted:
-        _need_pop(prep, "mdrw")
-    is_ref = as_float_array(settings.frame[reference_subgroup]) == 1
-    ref_count = settings.count(is_ref)
-    if (ref_count > 1).any():
-        raise_problems(
-            [
-                Problem(
-                    what="more than one subgroup is marked as the reference in a setting",
-                    fix="Mark exactly one reference subgroup (1) per setting; the others 0.",
-                    column=reference_subgroup,
-                )
-            ]
-        )
-    prep.notes.add(ref_count == 0, "no reference subgroup is marked")
-    ref_pos = settings.first(is_ref)
-    ref = settings.take(prep.inputs.est, ref_pos)
-    weight = prep.share if weighted else prep.unweighted
-    value = _abs_sum(settings, weight, prep.inputs.est, ref, prep.mask)
-
-    def simulate(draws: Array) -> Array:
-        safe = np.where(ref_pos >= 0, ref_pos, 0)
-        sim_ref = np.where(ref_pos[None, :] >= 0, draws[:, safe], np.nan)
-        return _abs_sum_2d(settings, weight, draws, sim_ref, prep.mask)
-
-    kind = "weighted" if weighted else "unweighted"
-    name = "mdrw" if weighted else "mdru"
-    return finish(
-        prep, name, value, simulate, sim, seed, f"mean difference from reference ({kind})"
     )
 
 
@@ -465,13 +286,13 @@ def mdru(
     group_by: Sequence[str] | str | None = None,
 ) -> pd.DataFrame:
     """Mean difference from the chosen reference subgroup (a 0/1 column), unweighted."""
-    return _mdr(
+    return _md(
         data,
-        weighted=False,
+        measure="mdru",
         est=est,
         pop=None,
-        se=se,
         reference_subgroup=reference_subgroup,
+        se=se,
         scaleval=scaleval,
         sim=sim,
         seed=seed,
@@ -495,13 +316,13 @@ def mdrw(
     group_by: Sequence[str] | str | None = None,
 ) -> pd.DataFrame:
     """Mean difference from the chosen reference subgroup, weighted by population share."""
-    return _mdr(
+    return _md(
         data,
-        weighted=True,
+        measure="mdrw",
         est=est,
         pop=pop,
-        se=se,
         reference_subgroup=reference_subgroup,
+        se=se,
         scaleval=scaleval,
         sim=sim,
         seed=seed,

@@ -29,18 +29,21 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from equalqi.errors import Problem
 from equalqi.stats._confidence import z_two_sided
-from equalqi.stats._validation import as_float_array, check_columns, raise_problems
+from equalqi.stats._validation import check_columns, raise_problems
 from equalqi.stats.heat._groups import (
     Array,
+    BoolArray,
     IntArray,
     Notes,
     Settings,
     consecutive_order,
     flag_per_setting,
+    need_order,
+    normal_frame,
     quiet,
     read_inputs,
+    reference_rows,
     result_frame,
 )
 from equalqi.stats.heat._level import parse_level
@@ -55,8 +58,8 @@ def _pair(
     subgroup_order: str | None,
     reference_subgroup: str | None,
     group_by: Sequence[str] | str | None,
-) -> tuple[Settings, Array, Array, IntArray, IntArray, Notes]:
-    """The rows of y₁ and y₂ in every setting."""
+) -> tuple[Settings, Array, Array, Array, Array, Notes]:
+    """y₁, y₂ and their standard errors in every setting."""
     problems = check_columns(data, [("reference_subgroup", reference_subgroup)])
     inputs = read_inputs(
         data, group_by, est=est, se=se, subgroup_order=subgroup_order, extra_problems=problems
@@ -64,27 +67,11 @@ def _pair(
     settings = inputs.settings
     fav, p1 = flag_per_setting(settings, favourable_indicator, "favourable_indicator")
     ordered, p2 = flag_per_setting(settings, ordered_dimension, "ordered_dimension")
-    problems = p1 + p2
-    if (ordered == 1).any() and inputs.order is None:
-        problems.append(
-            Problem(
-                what="an ordered dimension needs the subgroup_order column",
-                fix="Name the column that ranks subgroups from most disadvantaged (1) upwards.",
-            )
-        )
+    problems = p1 + p2 + need_order(ordered, inputs.order)
     ref = np.zeros(len(inputs.est), dtype=bool)
     if reference_subgroup is not None:
-        flags = as_float_array(settings.frame[reference_subgroup])
-        ref = flags == 1
-        several = settings.count(ref) > 1
-        if several.any():
-            problems.append(
-                Problem(
-                    what="more than one subgroup is marked as the reference in a setting",
-                    fix="Mark exactly one reference subgroup (1) per setting; the others 0.",
-                    column=reference_subgroup,
-                )
-            )
+        ref, several = reference_rows(settings, reference_subgroup)
+        problems += several
     raise_problems(problems)
 
     est_values = inputs.est
@@ -102,18 +89,14 @@ def _pair(
     # non-ordered: highest and lowest estimates, overall or among non-reference subgroups
     has_ref = settings.count(ref) > 0
     others = present & ~ref
-    top_all = settings.first(
-        present & (est_values == settings.spread(settings.max(est_values, present)))
-    )
-    bottom_all = settings.first(
-        present & (est_values == settings.spread(settings.min(est_values, present)))
-    )
-    top_other = settings.first(
-        others & (est_values == settings.spread(settings.max(est_values, others)))
-    )
-    bottom_other = settings.first(
-        others & (est_values == settings.spread(settings.min(est_values, others)))
-    )
+
+    def first_at(extreme: Array, rows: BoolArray) -> IntArray:
+        return settings.first(rows & (est_values == settings.spread(extreme)))
+
+    top_all = first_at(settings.max(est_values, present), present)
+    bottom_all = first_at(settings.min(est_values, present), present)
+    top_other = first_at(settings.max(est_values, others), others)
+    bottom_other = first_at(settings.min(est_values, others), others)
     ref_pos = settings.first(ref)
 
     fav_s = fav == 1
@@ -128,7 +111,9 @@ def _pair(
         np.where(fav_s, low_pos, high_pos),
         np.where(has_ref, np.where(fav_s, bottom_other, ref_pos), bottom_all),
     ).astype(np.intp)
-    return settings, est_values, se_values, y1, y2, notes
+    e1, e2 = settings.take(est_values, y1), settings.take(est_values, y2)
+    s1, s2 = settings.take(se_values, y1), settings.take(se_values, y2)
+    return settings, e1, e2, s1, s2, notes
 
 
 @quiet
@@ -153,7 +138,7 @@ def d(
     ``method``, ``note`` (the reason when a setting has no result).
     """
     level = parse_level(conf_level)
-    settings, est_values, se_values, y1, y2, notes = _pair(
+    settings, e1, e2, s1, s2, notes = _pair(
         data,
         est,
         se,
@@ -163,20 +148,10 @@ def d(
         reference_subgroup,
         group_by,
     )
-    e1, e2 = settings.take(est_values, y1), settings.take(est_values, y2)
-    s1, s2 = settings.take(se_values, y1), settings.take(se_values, y2)
     diff = e1 - e2
     se_d = np.sqrt(s1**2 + s2**2)
-    z = z_two_sided(level)
-    return result_frame(
-        settings,
-        "d",
-        diff,
-        se_d,
-        diff - z * se_d,
-        diff + z * se_d,
-        "difference; normal approximation",
-        notes.values,
+    return normal_frame(
+        settings, "d", diff, se_d, level, "difference; normal approximation", notes.values
     )
 
 
@@ -198,7 +173,7 @@ def r(
     Arguments as :func:`d`.
     """
     level = parse_level(conf_level)
-    settings, est_values, se_values, y1, y2, notes = _pair(
+    settings, e1, e2, s1, s2, notes = _pair(
         data,
         est,
         se,
@@ -208,8 +183,6 @@ def r(
         reference_subgroup,
         group_by,
     )
-    e1, e2 = settings.take(est_values, y1), settings.take(est_values, y2)
-    s1, s2 = settings.take(se_values, y1), settings.take(se_values, y2)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = e1 / e2
         se_ratio = np.sqrt((1 / e2**2) * (s1**2 + ratio**2 * s2**2))

@@ -28,17 +28,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from equalqi.stats._confidence import z_two_sided
-from equalqi.stats.heat._groups import (
-    Notes,
-    missing_rule,
-    need_more_than_two,
-    population_notes,
-    quiet,
-    read_inputs,
-    result_frame,
-)
+from equalqi.stats.heat._groups import any_missing, normal_frame, quiet
 from equalqi.stats.heat._level import parse_level
+from equalqi.stats.heat._nonordered import prepare_nonordered
 
 ZERO_REPLACEMENT = 0.000001
 
@@ -55,18 +47,11 @@ def _theil(
     group_by: Sequence[str] | str | None,
 ) -> pd.DataFrame:
     level = parse_level(conf_level)
-    inputs = read_inputs(data, group_by, est=est, se=se, pop=pop)
-    settings = inputs.settings
-    notes = Notes(settings.size)
-    mask = missing_rule(settings, inputs.est, notes, rule="share", force=force)
-    need_more_than_two(settings, mask, notes)
-    population_notes(settings, inputs.pop, mask, notes)
+    prep = prepare_nonordered(data, est=est, se=se, pop=pop, force=force, group_by=group_by)
+    inputs, settings, mask, share = prep.inputs, prep.settings, prep.mask, prep.share
     assert inputs.pop is not None
     values = np.where(inputs.est == 0, ZERO_REPLACEMENT, inputs.est)
-    pop_values = np.nan_to_num(inputs.pop)
-    total = settings.spread(settings.sum(pop_values, mask))
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(mask, pop_values / total, 0.0)
         mean = settings.sum(share * values, mask)
         ratio = values / settings.spread(mean)
         log_ratio = np.log(ratio)
@@ -83,22 +68,13 @@ def _theil(
             with np.errstate(divide="ignore", invalid="ignore"):
                 terms = weight * (1 - 1 / ratio) ** 2
         se_value = np.sqrt(settings.sum(terms, mask))
-        se_value = np.where(settings.count(mask & np.isnan(inputs.se)) > 0, np.nan, se_value)
+        se_value = np.where(any_missing(settings, mask, inputs.se), np.nan, se_value)
     else:
         se_value = np.full(settings.size, np.nan)
-    notes.add(~np.isfinite(value), "estimates must be positive for the Theil index and MLD")
-    z = z_two_sided(level)
+    prep.notes.add(~np.isfinite(value), "estimates must be positive for the Theil index and MLD")
     name = "Theil index" if measure == "ti" else "mean log deviation"
-    return result_frame(
-        settings,
-        measure,
-        value,
-        se_value,
-        value - z * se_value,
-        value + z * se_value,
-        f"{name} (x1000); delta-method standard error (unscaled, as healthequal)",
-        notes.values,
-    )
+    method = f"{name} (x1000); delta-method standard error (unscaled, as healthequal)"
+    return normal_frame(settings, measure, value, se_value, level, method, prep.notes.values)
 
 
 @quiet

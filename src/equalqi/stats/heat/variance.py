@@ -23,64 +23,19 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from equalqi.stats._confidence import z_two_sided
-from equalqi.stats._validation import raise_problems
-from equalqi.stats.heat._groups import (
-    Array,
-    BoolArray,
-    Inputs,
-    Notes,
-    missing_rule,
-    need_more_than_two,
-    number_per_setting,
-    population_notes,
-    quiet,
-    read_inputs,
-    reduce_2d,
-    result_frame,
-)
+from equalqi.stats.heat._groups import Array, any_missing, normal_frame, quiet, reduce_2d
 from equalqi.stats.heat._level import parse_level
-from equalqi.stats.heat._simulation import (
-    DEFAULT_SEED,
-    DEFAULT_SIMULATIONS,
-    percentile_interval,
-    truncated_draws,
-)
+from equalqi.stats.heat._nonordered import Prepared, prepare_nonordered, simulated_frame
+from equalqi.stats.heat._simulation import DEFAULT_SEED, DEFAULT_SIMULATIONS
 
 
-def _shares(inputs: Inputs, mask: BoolArray) -> Array:
-    assert inputs.pop is not None
-    pop = np.nan_to_num(inputs.pop)
-    total = inputs.settings.spread(inputs.settings.sum(pop, mask))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(mask, pop / total, 0.0)
-
-
-def _weighted_sd(
-    inputs: Inputs, values: Array, share: Array, mask: BoolArray
-) -> tuple[Array, Array]:
-    settings = inputs.settings
-    mean = settings.sum(share * values, mask)
-    variance = settings.sum(share * (values - settings.spread(mean)) ** 2, mask)
+def _weighted_variance(prep: Prepared) -> tuple[Array, Array]:
+    """The population-weighted mean and variance per setting."""
+    assert prep.inputs.pop is not None
+    settings, share, values = prep.settings, prep.share, prep.inputs.est
+    mean = settings.sum(share * values, prep.mask)
+    variance = settings.sum(share * (values - settings.spread(mean)) ** 2, prep.mask)
     return mean, variance
-
-
-def _setup(
-    data: pd.DataFrame,
-    est: str,
-    se: str | None,
-    pop: str,
-    force: bool,
-    strict: bool,
-    group_by: Sequence[str] | str | None,
-) -> tuple[Inputs, BoolArray, Notes]:
-    inputs = read_inputs(data, group_by, est=est, se=se, pop=pop)
-    notes = Notes(inputs.settings.size)
-    rule = "share_strict" if strict else "share"
-    mask = missing_rule(inputs.settings, inputs.est, notes, rule=rule, force=force)
-    need_more_than_two(inputs.settings, mask, notes)
-    population_notes(inputs.settings, inputs.pop, mask, notes)
-    return inputs, mask, notes
 
 
 @quiet
@@ -99,33 +54,23 @@ def bgv(
     left out.
     """
     level = parse_level(conf_level)
-    inputs, mask, notes = _setup(data, est, se, pop, force=False, strict=True, group_by=group_by)
-    settings = inputs.settings
-    share = _shares(inputs, mask)
-    mean, value = _weighted_sd(inputs, inputs.est, share, mask)
-    if inputs.se is not None:
-        s2 = inputs.se**2
-        dev2 = (inputs.est - settings.spread(mean)) ** 2
+    prep = prepare_nonordered(data, est=est, se=se, pop=pop, force=False, group_by=group_by)
+    settings, mask, share, se_values = prep.settings, prep.mask, prep.share, prep.inputs.se
+    mean, value = _weighted_variance(prep)
+    if se_values is not None:
+        s2 = se_values**2
+        dev2 = (prep.inputs.est - settings.spread(mean)) ** 2
         se2 = settings.sum(share**2 * s2 * dev2, mask)
         sum2 = settings.sum(share**2 * s2, mask)
         sum4 = settings.sum(share**4 * s2**2, mask)
         sume4 = settings.sum(share**2 * (1 - share) ** 2 * s2**2, mask)
         with np.errstate(invalid="ignore"):
             se_bgv = np.sqrt(4 * se2 + 2 * (sum2**2 - sum4 + sume4))
-        se_bgv = np.where(settings.count(mask & np.isnan(inputs.se)) > 0, np.nan, se_bgv)
+        se_bgv = np.where(any_missing(settings, mask, se_values), np.nan, se_bgv)
     else:
         se_bgv = np.full(settings.size, np.nan)
-    z = z_two_sided(level)
-    return result_frame(
-        settings,
-        "bgv",
-        value,
-        se_bgv,
-        value - z * se_bgv,
-        value + z * se_bgv,
-        "between-group variance; analytic standard error (Ahn 2018)",
-        notes.values,
-    )
+    method = "between-group variance; analytic standard error (Ahn 2018)"
+    return normal_frame(settings, "bgv", value, se_bgv, level, method, prep.notes.values)
 
 
 def _simulated_spread(
@@ -141,44 +86,26 @@ def _simulated_spread(
     force: bool,
     group_by: Sequence[str] | str | None,
 ) -> pd.DataFrame:
-    inputs, mask, notes = _setup(data, est, se, pop, force=force, strict=False, group_by=group_by)
-    settings = inputs.settings
-    scale, problems = number_per_setting(settings, scaleval, "scaleval")
-    raise_problems(problems)
-    share = _shares(inputs, mask)
-    mean, variance = _weighted_sd(inputs, inputs.est, share, mask)
-    sd = np.sqrt(variance)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = sd if measure == "bgsd" else sd / mean * 100
-    lower = np.full(settings.size, np.nan)
-    upper = np.full(settings.size, np.nan)
-    if inputs.se is not None and settings.size:
-        rng = np.random.default_rng(seed)
-        draws = truncated_draws(
-            np.nan_to_num(inputs.est), np.nan_to_num(inputs.se), settings.spread(scale), sim, rng
-        )
+    prep = prepare_nonordered(
+        data, est=est, se=se, pop=pop, force=force, group_by=group_by, scaleval=scaleval
+    )
+    settings, share, mask = prep.settings, prep.share, prep.mask
+
+    def spread(mean: Array, variance: Array) -> Array:
+        sd = np.sqrt(variance)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return sd if measure == "bgsd" else sd / mean * 100
+
+    def simulate(draws: Array) -> Array:
         sim_mean = reduce_2d(settings, share * draws, mask, "sum")
         sim_var = reduce_2d(
             settings, share * (draws - sim_mean[:, settings.codes]) ** 2, mask, "sum"
         )
-        sim_sd = np.sqrt(sim_var)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            samples = sim_sd if measure == "bgsd" else sim_sd / sim_mean * 100
-        lower, upper = percentile_interval(samples)
-        no_ci = (settings.count(mask & np.isnan(inputs.se)) > 0) | np.isnan(scale)
-        lower = np.where(no_ci, np.nan, lower)
-        upper = np.where(no_ci, np.nan, upper)
+        return spread(sim_mean, sim_var)
+
+    value = spread(*_weighted_variance(prep))
     label = "between-group standard deviation" if measure == "bgsd" else "coefficient of variation"
-    return result_frame(
-        settings,
-        measure,
-        value,
-        np.full(settings.size, np.nan),
-        lower,
-        upper,
-        f"{label}; simulated 95% interval ({sim} simulations)",
-        notes.values,
-    )
+    return simulated_frame(prep, measure, value, simulate, sim, seed, label)
 
 
 @quiet
