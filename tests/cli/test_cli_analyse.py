@@ -149,3 +149,28 @@ def test_failed_rerun_keeps_the_previous_report(extract: Path, tmp_path: Path) -
     failed = runner.invoke(app, ["analyse", plan, "--data", str(empty), "--out", str(out)])
     assert failed.exit_code == 2
     assert (out / "report.html").read_bytes() == before
+
+
+def test_database_table_by_url(extract: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    import pandas as pd
+
+    db = tmp_path / "warehouse.db"
+    with sqlite3.connect(db) as conn:
+        pd.read_csv(extract, dtype=str).to_sql("outpatients", conn, index=False)
+    plan = str(extract.parent / "plan.toml")
+    args = ["analyse", plan, "--out", str(tmp_path / "o"), "--format", "json"]
+    from_db = runner.invoke(app, [*args, "--data", f"sqlite:///{db}", "--table", "outpatients"])
+    assert from_db.exit_code == 0, from_db.output
+    from_csv = runner.invoke(
+        app,
+        ["analyse", plan, "--out", str(tmp_path / "c"), "--format", "json", "--data", str(extract)],
+    )
+    # The same records give the same numbers whichever way they arrive.
+    a, b = json.loads(from_db.stdout), json.loads(from_csv.stdout)
+    assert a["records"] == b["records"] == 40_000
+    assert a["impact"] == b["impact"]
+    no_table = runner.invoke(app, [*args, "--data", f"sqlite:///{db}"])
+    assert no_table.exit_code == 2
+    assert "needs a table name" in no_table.output

@@ -20,6 +20,7 @@ from rich.console import Console
 from equalqi import __version__
 from equalqi.cli.assess import assess_app
 from equalqi.cli.common import Format
+from equalqi.cli.serve import serve
 from equalqi.errors import EqualQIError, InputError
 
 app = typer.Typer(
@@ -310,6 +311,7 @@ def synth(
 
 
 app.add_typer(assess_app, name="assess")
+app.command("serve")(serve)
 
 
 def main() -> None:

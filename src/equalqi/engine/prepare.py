@@ -1,10 +1,15 @@
 """Validate the records against the plan and derive the columns the analysis groups by.
 
-Everything here is an Ibis expression run by the engine: the checks are one aggregate
-scan, the demographic recodes are joins to small mapping tables built by the pure core from
-the *distinct* raw values (a few hundred at most), and nothing is pulled into Python row by
-row. Problems are collected and raised together, each naming the file, the first row where
-it occurs, the column and the value, and saying what to do. Nothing is written here.
+Everything here is an Ibis expression run by the engine, and nothing is pulled into Python
+row by row. A valid file costs two passes in all: this module's one aggregate scan (every
+check, the date range, and the *distinct* raw ethnicity and sex values together) and the cube
+scan in :mod:`equalqi.engine.aggregate`. The pure core classifies the distinct values (a few
+hundred at most); the cube is grouped by the raw values and recoded afterwards on its few
+thousand cells (:class:`Recode`), so the records are never joined to a mapping table.
+The expressions are portable across DuckDB and PySpark; the two places that must differ
+(:func:`_strip` and :func:`_numbered`) say why. Problems are collected and raised together,
+each naming the file, the first row where it occurs, the column and the value, and saying
+what to do. Nothing is written here.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -36,11 +42,42 @@ KEY_AGE = "age_band"
 KEY_SEX = "sex_code"
 
 
+#: What Ibis's ``strip()`` removes (Python's ``string.whitespace``); used the same everywhere.
+WHITESPACE = " \t\n\r\x0b\x0c"
+_EDGE_SPACE = r"^[ \t\n\r\x0b\x0c]+|[ \t\n\r\x0b\x0c]+$"
+
+
+@dataclass(frozen=True)
+class Recode:
+    """How a raw key value in the cube becomes its group label (applied to the small cube).
+
+    The value is stripped of :data:`WHITESPACE`; an empty value becomes ``default``;
+    with a ``mapping`` (raw -> code, built from the distinct values), unmapped values
+    become ``default`` too.
+    """
+
+    default: str
+    mapping: dict[str, str] | None = None
+
+    def apply(self, raw: pd.Series) -> pd.Series:
+        text = raw.astype("string").fillna("")
+        if self.mapping is not None:
+            return text.map(self.mapping).fillna(self.default).astype("string")
+        text = text.str.strip(WHITESPACE)
+        return text.where(text != "", self.default).astype("string")
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """Validated, typed records ready to aggregate, plus what was found on the way."""
+    """Validated, typed records ready to aggregate, plus what was found on the way.
 
-    table: ir.Table  # period, numerator, denominator, numerator_sq, and the key columns
+    ``table`` is the row-level view with every key recoded (period, numerator,
+    denominator, numerator_sq and the key columns); ``scan`` has the same rows and columns
+    but the categorical keys still raw, and ``recodes`` says how to label them: the cube is
+    aggregated from ``scan`` (no joins over the records) and then recoded.
+    """
+
+    table: ir.Table
     keys: tuple[str, ...]  # grouping keys besides period
     n_rows: int
     n_in_window: int
@@ -48,6 +85,9 @@ class Prepared:
     last_date: dt.date
     notes: tuple[str, ...] = field(default_factory=tuple)
     lsoa_unmatched: int = 0
+    scan: ir.Table | None = None
+    recodes: dict[str, Recode] = field(default_factory=dict)
+    cube: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
 
 def _column_problem(records: Records, table: ir.Table, wanted: str, role: str) -> Problem:
@@ -85,15 +125,94 @@ def _is_text(expr: ir.Value) -> bool:
     return bool(expr.type().is_string())
 
 
+def _on_spark(expr: ir.Expr) -> bool:
+    try:
+        return str(expr._find_backend().name) == "pyspark"
+    except Exception:  # an unbound expression (memtable only): not Spark
+        return False
+
+
+def _strip(expr: ir.StringValue) -> ir.StringValue:
+    """Remove leading and trailing :data:`WHITESPACE`.
+
+    Ibis compiles ``strip()`` to ``TRIM(x, ' \\t\\n\\r\\v\\f')``; Spark SQL does not read
+    ``\\v`` and ``\\f`` as escapes, so on Spark it would also strip the *letters* v and f
+    ('f' -> ''). On Spark the same characters are removed with a regular expression instead
+    (the one backend branch here; TRIM is about three times faster on DuckDB).
+    """
+    if _on_spark(expr):
+        return expr.re_replace(_EDGE_SPACE, "")
+    return expr.strip()
+
+
+def _raw_text(expr: ir.Column) -> ir.StringValue:
+    """A key column as text, not stripped (that happens on the cube): null becomes ''."""
+    if expr.type().is_boolean():  # a null flag is not known, not "No"
+        text = ibis.cases((expr, "Yes"), (~expr, "No"), else_=ibis.null("string"))
+    else:
+        text = expr.cast("string")
+    return text.fill_null("")
+
+
+def _scan_key(expr: ir.Column) -> ir.Value:
+    """A key column as the scan groups it: text and booleans as they are (nulls too; the
+    cube is labelled afterwards), anything else as text. No per-row string work."""
+    if expr.type().is_boolean() or _is_text(expr):
+        return expr
+    return expr.cast("string")
+
+
+#: How the cube labels a boolean column dimension (as :func:`_raw_text` does per row).
+BOOLEAN_LABELS = {"True": "Yes", "False": "No"}
+
+
+_NUMBER = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+def _try_cast(text: ir.StringValue, to: str, pattern: str) -> ir.Value:
+    """``try_cast`` where the backend has it; elsewhere (SQLite, say) a cast guarded by the
+    pattern a readable value must match, so an unreadable value becomes null, not an error."""
+    try:
+        backend = text._find_backend()
+    except Exception:  # an unbound expression: every in-process engine has TRY_CAST
+        return text.try_cast(to)
+    if backend.has_operation(ops.TryCast):
+        return text.try_cast(to)
+    return ibis.ifelse(text.re_search(pattern), text.cast(to), ibis.null(to))
+
+
 def _as_number(expr: ir.Column) -> ir.FloatingColumn:
     if _is_text(expr):
-        return expr.strip().nullif("").try_cast("float64")
+        return _try_cast(_strip(expr).nullif(""), "float64", _NUMBER)
     return expr.cast("float64")
+
+
+def _native_number(raw: ir.Column, number: ir.NumericValue) -> ir.NumericValue:
+    """An integer column as it is (comparisons need no cast to float); else ``number``."""
+    return raw if raw.type().is_integer() else number
+
+
+def _fraction(raw: ir.Column, number: ir.FloatingValue) -> ir.BooleanValue:
+    """True where ``number`` (read from ``raw``) is not whole; integer columns never are."""
+    if raw.type().is_integer():
+        return ibis.literal(False)
+    return number != number.floor()
+
+
+def _unparsed(raw: ir.Column, parsed: ir.Value) -> ir.BooleanValue | None:
+    """Filled in but not readable; None when the column's own type makes that impossible."""
+    native = raw.type()
+    if parsed.type().is_date() and (native.is_date() or native.is_timestamp()):
+        return None
+    if parsed.type().is_numeric() and native.is_numeric():
+        return None
+    return ~_blank(raw) & parsed.isnull()
 
 
 def _blank(expr: ir.Column) -> ir.BooleanColumn:
     if _is_text(expr):
-        return expr.isnull() | (expr.strip() == "")
+        return expr.isnull() | (_strip(expr) == "")
     return expr.isnull()
 
 
@@ -105,7 +224,7 @@ def _as_date(expr: ir.Column, fmt: str | None) -> ir.DateColumn:
         return expr.date()
     if not _is_text(expr):
         return ibis.null("date")
-    s = expr.strip()
+    s = _strip(expr)
     if fmt in ("%d/%m/%Y", "%d-%m-%Y"):
         sep = fmt[2]
         parts = s.re_extract(rf"^(\d{{1,2}}){sep}(\d{{1,2}}){sep}(\d{{4}})$", 0)
@@ -113,16 +232,16 @@ def _as_date(expr: ir.Column, fmt: str | None) -> ir.DateColumn:
         month = s.re_extract(rf"^\d{{1,2}}{sep}(\d{{1,2}}){sep}", 1).lpad(2, "0")
         year = s.re_extract(r"(\d{4})$", 1)
         iso = ibis.ifelse(parts != "", year + "-" + month + "-" + day, ibis.null("string"))
-        return iso.try_cast("date")
+        return _try_cast(iso, "date", _ISO_DATE)
     # ISO dates, optionally with a time: keep the first ten characters.
-    return s.substr(0, 10).try_cast("date")
+    return _try_cast(s.substr(0, 10), "date", _ISO_DATE)
 
 
 def _detect_date_format(table: ir.Table, column: str) -> str | None:
     expr = table[column]
     if not _is_text(expr):
         return None
-    sample = table.select(v=expr.strip()).filter(lambda t: t.v != "").limit(200).to_pandas()["v"]
+    sample = table.select(v=_strip(expr)).filter(lambda t: t.v != "").limit(200).to_pandas()["v"]
     if len(sample) and sample.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}").mean() > 0.9:
         return "%d/%m/%Y"
     return None
@@ -136,7 +255,10 @@ class _Checks:
         self.table = table
         self.items: list[tuple[str, ir.BooleanValue, str, str, str]] = []
 
-    def add(self, column: str, bad: ir.BooleanValue, what: str, fix: str) -> None:
+    def add(self, column: str, bad: ir.BooleanValue | None, what: str, fix: str) -> None:
+        """Declare a check; ``bad`` is None when no row can fail it (nothing to scan for)."""
+        if bad is None:
+            return
         self.items.append((f"c{len(self.items)}", bad, column, what, fix))
 
     def run(self, extra: dict[str, ir.Scalar]) -> tuple[list[Problem], dict[str, Any]]:
@@ -153,7 +275,7 @@ class _Checks:
     def _examples(
         self, bad: ir.BooleanValue, column: str, what: str, fix: str, count: int
     ) -> list[Problem]:
-        numbered = self.table.mutate(_row=ibis.row_number() + 2)
+        numbered = _numbered(self.table)
         rows = (
             numbered.filter(_rebind(bad, self.table, numbered).fill_null(False))
             .select("_row", _v=numbered[column].cast("string"))
@@ -175,6 +297,28 @@ class _Checks:
                 )
             )
         return out[:1] if count == 1 else out
+
+
+def _numbered(table: ir.Table) -> ir.Table:
+    """``table`` plus ``_row``, the line of the file each record came from (header = 1).
+
+    DuckDB numbers rows in scan order with ``row_number()``. Spark's ``row_number()`` needs
+    an order and Ibis gives it ``ORDER BY NULL``, which numbers rows arbitrarily; there the
+    rows are ordered by ``monotonically_increasing_id()`` (increasing in file order: by
+    partition, then within it). Only used to show where a problem is, never on valid data.
+    """
+    if not _on_spark(table):
+        return table.mutate(_row=ibis.row_number() + 2)
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    backend: Any = table._find_backend()
+    frame = backend._session.sql(backend.compile(table))
+    frame = frame.withColumn("_mid", F.monotonically_increasing_id())
+    frame = frame.withColumn("_row", F.row_number().over(Window.orderBy("_mid")) + 1)
+    view = f"equalqi_numbered_{abs(hash(str(table.op()))) % 10**12}"
+    frame.drop("_mid").createOrReplaceTempView(view)
+    return backend.table(view)
 
 
 def _rebind(expr: ir.BooleanValue, old: ir.Table, new: ir.Table) -> ir.BooleanValue:
@@ -216,7 +360,7 @@ def prepare(
     )
     checks.add(
         data.date,
-        ~_blank(t[data.date]) & date.isnull(),
+        _unparsed(t[data.date], date),
         "this is not a date",
         'Write dates as YYYY-MM-DD (or DD/MM/YYYY with date_format = "%d/%m/%Y" in [data]).',
     )
@@ -228,7 +372,7 @@ def prepare(
     )
     checks.add(
         measure.numerator,
-        ~_blank(num_raw) & num.isnull(),
+        _unparsed(num_raw, num),
         "this is not a number",
         "Use numbers only (no units, no text).",
     )
@@ -241,7 +385,7 @@ def prepare(
     if measure.kind == "proportion" and den is None:
         checks.add(
             measure.numerator,
-            num.notnull() & ~num.isin([0, 1]),
+            num.notnull() & (num != 0) & (num != 1),  # not isin(): a range test is faster
             "a proportion needs 0 or 1 per record",
             "Use 1 when the outcome happened and 0 when it did not, or give a "
             "denominator column for counts.",
@@ -263,7 +407,7 @@ def prepare(
         )
         checks.add(
             measure.denominator,
-            ~_blank(den_raw) & den.isnull(),
+            _unparsed(den_raw, den),
             "this is not a number",
             "Use numbers only.",
         )
@@ -290,7 +434,8 @@ def prepare(
         decile = _as_number(raw)
         checks.add(
             data.imd_decile,
-            ~_blank(raw) & (decile.isnull() | ~decile.isin(list(range(1, 11)))),
+            ~_blank(raw)
+            & (decile.isnull() | (decile < 1) | (decile > 10) | _fraction(raw, decile)),
             "an IMD decile must be a whole number from 1 (most deprived) to 10",
             "Correct the value, or leave it blank if it is not known.",
         )
@@ -304,46 +449,6 @@ def prepare(
             "an age must be a number of years from 0 to 120",
             "Correct the value, or leave it blank if it is not known.",
         )
-    extra = {"_n": t.count(), "_first": date.min(), "_last": date.max()}
-    problems, counts = checks.run(extra)
-    collector.extend(problems)
-    n_rows = int(counts["_n"])
-    if n_rows == 0:
-        collector.add(
-            Problem(
-                what="the file has a header but no data rows",
-                fix="Export the extract again with its records.",
-                file=records.name,
-            )
-        )
-
-    # Categorical codes: classify the distinct values in the core, join back in the engine.
-    ethnic_map = sex_map = None
-    if data.ethnicity:
-        ethnic_map, bad = _code_map(t, data.ethnicity, classify_ethnicity, "code")
-        collector.extend(
-            _unknown_code_problems(
-                checks,
-                records,
-                data.ethnicity,
-                bad,
-                "is not a recognised NHS ethnic category",
-                plan.data.unknown_codes,
-            )
-        )
-    if data.sex:
-        sex_map, bad = _code_map(t, data.sex, classify_sex, "code")
-        collector.extend(
-            _unknown_code_problems(
-                checks,
-                records,
-                data.sex,
-                bad,
-                "is not a recognised sex or gender code",
-                plan.data.unknown_codes,
-            )
-        )
-    lsoa_unmatched = 0
     lsoa_table = None
     if data.lsoa and not data.imd_decile:
         if reference is None:
@@ -362,13 +467,117 @@ def prepare(
                 columns={"lsoa_code": "_lsoa", "imd_decile": "_ref_decile"}
             )
         )
-        codes = t.select(_lsoa=t[data.lsoa].cast("string").strip()).filter(
+
+    # The keys, in a fixed order; ethnicity and sex stay raw until the cube is recoded.
+    column_keys: list[str] = []
+    for d in plan.dimensions:
+        if d.kind == "column" and d.column and d.column not in column_keys:
+            column_keys.append(d.column)
+    keys: list[str] = [KEY_DECILE] if decile is not None else []
+    keys.extend(column_keys)
+    if lsoa_table is not None:
+        keys.append(KEY_DECILE)
+    coded: list[tuple[str, str]] = [
+        (key, name) for key, name in ((KEY_ETHNIC, data.ethnicity), (KEY_SEX, data.sex)) if name
+    ]
+    keys.extend(key for key, _ in coded)
+    age_bounds: list[float] | None = None
+    if age is not None:
+        age_dims = [d for d in plan.dimensions if d.kind == "age_band"]
+        age_bounds = list(
+            get_age_bands(age_dims[0].age_bands if age_dims else "nhs_broad").lower_bounds
+        )
+        keys.append(KEY_AGE)
+
+    base: dict[str, ir.Value] = {"_date": date, "numerator": num}
+    if den is not None:
+        base["denominator"] = den
+    if age is not None and data.age:
+        base["_age"] = _native_number(t[data.age], age)
+    if lsoa_table is not None and data.lsoa:
+        base["_lsoa"] = _strip(t[data.lsoa].cast("string"))
+    scan = dict(base)
+    if decile is not None:
+        # Out-of-range deciles are reported by the checks; here they must not break the cast.
+        d = _native_number(t[data.imd_decile], decile) if data.imd_decile else decile
+        scan[KEY_DECILE] = ibis.ifelse((d >= 1) & (d <= 10), d, None).cast("int8")
+    for column in column_keys:
+        scan[column] = _scan_key(t[column])
+    for key, name in coded:
+        scan[key] = _scan_key(t[name])
+
+    # ONE scan of the records: the cube by period x every key (raw codes) with the number of
+    # rows failing any check and the date range. Only when some row fails are the checks
+    # counted one by one and located (more scans, on the error path only).
+    say("aggregating (one scan of the records)")
+    failing: ir.BooleanValue = ibis.literal(False)
+    for _label, bad, *_ in checks.items:
+        failing = failing | bad.fill_null(False)
+    scan["_bad"] = failing.cast("int64")
+    window = plan.period.start is not None or plan.period.end is not None
+    if window:
+        inside: ir.BooleanValue = ibis.literal(True)
+        if plan.period.start:
+            inside = inside & (date >= plan.period.start)
+        if plan.period.end:
+            inside = inside & (date <= plan.period.end)
+        scan["_in"] = inside.fill_null(False)
+    y = t.select(**scan)
+    if lsoa_table is not None:
+        y = _join_lsoa(y, lsoa_table)
+    y = _with_period(y, plan, age_bounds)
+    groups = [KEY_PERIOD, *keys, *(["_in"] if window else [])]
+    sums: dict[str, ir.Scalar] = {"numerator": y.numerator.sum()}
+    if den is not None:
+        sums["denominator"] = y.denominator.sum()
+    raw_cube = (
+        y.group_by(groups)
+        .aggregate(
+            **sums,
+            numerator_sq=(y.numerator * y.numerator).sum(),
+            n_records=y.count(),
+            _bad=y._bad.sum(),
+            _first=y._date.min(),
+            _last=y._date.max(),
+        )
+        .to_pandas()
+    )
+    n_rows = int(raw_cube["n_records"].sum())
+    if int(raw_cube["_bad"].sum()):
+        problems, _counts = checks.run({})
+        collector.extend(problems)
+    if n_rows == 0:
+        collector.add(
+            Problem(
+                what="the file has a header but no data rows",
+                fix="Export the extract again with its records.",
+                file=records.name,
+            )
+        )
+
+    # Categorical codes: classify the distinct raw values (read off the cube) in the core.
+    maps: list[tuple[str, str, dict[str, str], str]] = []
+    for key, name in coded:
+        classify, what, default = (
+            (classify_ethnicity, "is not a recognised NHS ethnic category", MISSING_CODE)
+            if key == KEY_ETHNIC
+            else (classify_sex, "is not a recognised sex or gender code", "X")
+        )
+        values = raw_cube[key].astype("string").fillna("").unique().tolist()
+        mapping, bad_codes = _code_map(values, classify, "code")
+        collector.extend(
+            _unknown_code_problems(checks, records, name, bad_codes, what, plan.data.unknown_codes)
+        )
+        maps.append((key, name, mapping, default))
+    lsoa_unmatched = 0
+    if lsoa_table is not None and data.lsoa:
+        codes = t.select(_lsoa=_strip(t[data.lsoa].cast("string"))).filter(
             lambda x: x._lsoa.notnull() & (x._lsoa != "")
         )
         unmatched = codes.anti_join(lsoa_table, "_lsoa")
         lsoa_unmatched = int(unmatched.count().to_pandas())
         if lsoa_unmatched and plan.data.unknown_codes == "error":
-            cond = ~_blank(t[data.lsoa]) & ~t[data.lsoa].cast("string").strip().isin(
+            cond = ~_blank(t[data.lsoa]) & ~_strip(t[data.lsoa].cast("string")).isin(
                 lsoa_table._lsoa
             )
             collector.extend(
@@ -386,63 +595,41 @@ def prepare(
     collector.raise_if_any()
 
     say("deriving the equity dimensions")
-    cols: dict[str, ir.Value] = {
-        "_date": date,
-        "numerator": num,
-        "denominator": den if den is not None else ibis.literal(1.0),
+    recodes: dict[str, Recode] = {
+        c: Recode(default="Not known", mapping=BOOLEAN_LABELS if t[c].type().is_boolean() else None)
+        for c in column_keys
     }
-    keys: list[str] = []
-    if decile is not None:
-        cols[KEY_DECILE] = decile.cast("int8")
-        keys.append(KEY_DECILE)
-    if age is not None:
-        cols["_age"] = age
-    for d in plan.dimensions:
-        if d.kind == "column" and d.column and d.column not in keys:
-            raw = t[d.column]
-            text = ibis.ifelse(raw, "Yes", "No") if raw.type().is_boolean() else raw.cast("string")
-            cols[d.column] = text.strip().nullif("").fill_null("Not known")
-            keys.append(d.column)
-    if data.ethnicity:
-        cols["_eth"] = t[data.ethnicity].cast("string").strip().fill_null("")
-    if data.sex:
-        cols["_sex"] = t[data.sex].cast("string").strip().fill_null("")
-    if lsoa_table is not None and data.lsoa:
-        cols["_lsoa"] = t[data.lsoa].cast("string").strip()
-    x = t.select(**cols)
-    if lsoa_table is not None:
-        x = x.left_join(lsoa_table, "_lsoa").drop("_lsoa", "_lsoa_right")
-        x = x.mutate(**{KEY_DECILE: x["_ref_decile"].cast("int8")}).drop("_ref_decile")
-        keys.append(KEY_DECILE)
-    if ethnic_map is not None:
-        x = x.left_join(ethnic_map.rename(_eth="raw", **{KEY_ETHNIC: "code"}), "_eth").drop(
-            "_eth", "_eth_right"
-        )
-        x = x.mutate(**{KEY_ETHNIC: x[KEY_ETHNIC].fill_null(MISSING_CODE)})
-        keys.append(KEY_ETHNIC)
-    if sex_map is not None:
-        x = x.left_join(sex_map.rename(_sex="raw", **{KEY_SEX: "code"}), "_sex").drop(
-            "_sex", "_sex_right"
-        )
-        x = x.mutate(**{KEY_SEX: x[KEY_SEX].fill_null("X")})
-        keys.append(KEY_SEX)
-    if age is not None:
-        age_dims = [d for d in plan.dimensions if d.kind == "age_band"]
-        bands = get_age_bands(age_dims[0].age_bands if age_dims else "nhs_broad")
-        index = ibis.literal(-1)
-        for i, lower in enumerate(bands.lower_bounds):
-            index = ibis.ifelse(x._age >= lower, i, index)
-        x = x.mutate(**{KEY_AGE: ibis.ifelse(x._age.isnull(), -1, index).cast("int8")}).drop("_age")
-        keys.append(KEY_AGE)
+    recodes.update({key: Recode(default=d, mapping=m) for key, _c, m, d in maps})
+    cube = raw_cube[raw_cube["_in"].astype(bool)] if window else raw_cube
+    if den is None:
+        cube = cube.assign(denominator=cube["n_records"].astype("float64"))
+    cube = cube[[KEY_PERIOD, *keys, "numerator", "denominator", "numerator_sq", "n_records"]]
 
-    unit = {"week": "W", "month": "M", "quarter": "Q"}[plan.period.unit]
-    x = x.mutate(**{KEY_PERIOD: x._date.truncate(unit).cast("date")})
-    if plan.period.start:
-        x = x.filter(x._date >= plan.period.start)
-    if plan.period.end:
-        x = x.filter(x._date <= plan.period.end)
-    x = x.drop("_date").mutate(numerator_sq=x.numerator * x.numerator)
-    first, last = counts["_first"], counts["_last"]
+    # The same rows, lazily, for anyone who wants them: ``table`` recoded row by row (joins
+    # to the code maps), ``scan`` with the raw codes. The analysis itself uses ``cube``.
+    base["denominator"] = den if den is not None else ibis.literal(1.0)
+    rows = dict(base)
+    if decile is not None:
+        rows[KEY_DECILE] = decile.cast("int8")
+    for column in column_keys:
+        rows[column] = _strip(_raw_text(t[column])).nullif("").fill_null("Not known")
+    for key, column, _m, _d in maps:
+        rows[f"_raw_{key}"] = _raw_text(t[column])
+    x = t.select(**rows)
+    if lsoa_table is not None:
+        x = _join_lsoa(x, lsoa_table)
+    for key, _column, mapping, default in maps:
+        raw_key = f"_raw_{key}"
+        table = ibis.memtable(
+            pd.DataFrame({raw_key: list(mapping), key: list(mapping.values())}, dtype="string")
+        )
+        x = x.left_join(table, raw_key).drop(raw_key, f"{raw_key}_right")
+        x = x.mutate(**{key: x[key].fill_null(default)})
+    x = _finish(x, keys, plan, age_bounds)
+    y = y.mutate(denominator=base["denominator"]) if den is None else y
+    y = _finish(y, keys, plan, age_bounds)
+
+    first, last = raw_cube["_first"].min(), raw_cube["_last"].max()
     notes: list[str] = []
     if date_fmt:
         notes.append(f"Dates were read as {date_fmt.replace('%', '')} (day first).")
@@ -453,7 +640,7 @@ def prepare(
         )
     n_window = n_rows
     if plan.period.start or plan.period.end:
-        n_window = int(x.count().to_pandas())
+        n_window = int(cube["n_records"].sum())
         notes.append(f"{n_rows - n_window:,} records outside the plan's period were left out.")
     return Prepared(
         table=x,
@@ -464,36 +651,82 @@ def prepare(
         last_date=pd.Timestamp(last).date(),
         notes=tuple(notes),
         lsoa_unmatched=lsoa_unmatched,
+        scan=y,
+        recodes=recodes,
+        cube=cube.reset_index(drop=True),
     )
+
+
+def _join_lsoa(x: ir.Table, lsoa_table: ir.Table) -> ir.Table:
+    x = x.left_join(lsoa_table, "_lsoa").drop("_lsoa", "_lsoa_right")
+    return x.mutate(**{KEY_DECILE: x["_ref_decile"].cast("int8")}).drop("_ref_decile")
+
+
+def _with_period(x: ir.Table, plan: AnalysisPlan, age_bounds: list[float] | None) -> ir.Table:
+    """Add the age band (from ``_age``) and the period (from ``_date``)."""
+    if age_bounds is not None and KEY_AGE not in x.columns:
+        # The highest band whose lower bound the age reaches; -1 if none or not known.
+        bands = [(x._age >= lower, i) for i, lower in reversed(list(enumerate(age_bounds)))]
+        band = ibis.cases((x._age.isnull(), -1), *bands, else_=-1)
+        x = x.mutate(**{KEY_AGE: band.cast("int8")})
+    unit = {"week": "W", "month": "M", "quarter": "Q"}[plan.period.unit]
+    return x.mutate(**{KEY_PERIOD: x._date.truncate(unit).cast("date")})
+
+
+def _finish(
+    x: ir.Table, keys: list[str], plan: AnalysisPlan, age_bounds: list[float] | None
+) -> ir.Table:
+    """Age band, period, the plan's window, and the columns in a fixed order."""
+    if KEY_PERIOD not in x.columns:
+        x = _with_period(x, plan, age_bounds)
+    if plan.period.start:
+        x = x.filter(x._date >= plan.period.start)
+    if plan.period.end:
+        x = x.filter(x._date <= plan.period.end)
+    columns = ["numerator", "denominator", *keys, KEY_PERIOD]
+    return x.select(*columns, numerator_sq=x.numerator * x.numerator)
 
 
 def _code_map(
-    t: ir.Table,
-    column: str,
+    values: Any,
     classify: Callable[[list[object]], pd.DataFrame],
     code_col: str,
-) -> tuple[ir.Table, list[str]]:
-    """Classify the distinct raw values of ``column`` and return (raw -> code table, unknowns)."""
-    distinct = (
-        t.select(raw=t[column].cast("string").strip().fill_null("")).distinct().to_pandas()["raw"]
-    )
-    values = [v if v != "" else None for v in distinct.tolist()]
-    mapped = classify(values)
-    mapped = mapped.assign(raw=mapped["raw"].fillna(""))
-    unknown = mapped.loc[~mapped["recognised"].astype(bool), "raw"].tolist()
-    known = mapped.loc[mapped["recognised"].astype(bool), ["raw", code_col]]
-    return ibis.memtable(known.astype({"raw": "string", code_col: "string"})), unknown
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Classify distinct raw values: (raw -> code for the recognised, stripped unknown -> raws).
+
+    Raw values are the column's text with nulls as ''; each is classified stripped of
+    :data:`WHITESPACE`, so ' A' and 'A' get the same code.
+    """
+    raw = sorted({str(v) for v in (values if values is not None else [])} | {""})
+    stripped = [r.strip(WHITESPACE) for r in raw]
+    unique = sorted(set(stripped))
+    mapped = classify([v if v != "" else None for v in unique])
+    recognised = mapped["recognised"].astype(bool).tolist()
+    codes = mapped[code_col].tolist()
+    code_of = {u: str(c) for u, c, ok in zip(unique, codes, recognised, strict=True) if ok}
+    mapping = {r: code_of[s] for r, s in zip(raw, stripped, strict=True) if s in code_of}
+    unknown: dict[str, list[str]] = {}
+    for r, s_ in zip(raw, stripped, strict=True):
+        if s_ not in code_of:
+            unknown.setdefault(s_, []).append(r)
+    return mapping, unknown
 
 
 def _unknown_code_problems(
-    checks: _Checks, records: Records, column: str, unknown: list[str], what: str, policy: str
+    checks: _Checks,
+    records: Records,
+    column: str,
+    unknown: dict[str, list[str]],
+    what: str,
+    policy: str,
 ) -> list[Problem]:
     if not unknown or policy != "error":
         return []
     t = records.table
     out: list[Problem] = []
-    for value in unknown[:10]:
-        cond = t[column].cast("string").strip() == value
+    values = list(unknown)
+    for value in values[:10]:
+        cond = _raw_text(t[column]).isin(unknown[value])
         count = int(t.filter(cond).count().to_pandas())
         out.extend(
             checks._examples(
@@ -505,10 +738,10 @@ def _unknown_code_problems(
                 count,
             )[:1]
         )
-    if len(unknown) > 10:
+    if len(values) > 10:
         out.append(
             Problem(
-                what=f"{len(unknown) - 10} more unrecognised values",
+                what=f"{len(values) - 10} more unrecognised values",
                 fix="See the first ten above.",
                 file=records.name,
                 column=column,

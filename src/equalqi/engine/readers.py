@@ -1,6 +1,7 @@
 """Open the user's records as an Ibis table without loading them into Python.
 
-CSV and Parquet are scanned by the engine (DuckDB reads them in parallel and streams);
+CSV and Parquet are scanned by the engine (DuckDB and Spark read them in parallel and
+stream them; CSV reader options differ by name between the two, the one backend branch here);
 Excel, which cannot hold more than 1,048,576 rows anyway, is read with openpyxl; a table in
 any database Ibis reaches is opened by URL. CSV is read with every column as text so that
 validation, not the reader, decides what a bad value is and can say where it is.
@@ -16,6 +17,7 @@ from pathlib import Path
 import ibis
 from ibis.backends import BaseBackend
 
+from equalqi.engine.connect import backend_name
 from equalqi.errors import InputError, Problem
 
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -123,6 +125,12 @@ def _open_csv(path: Path, con: BaseBackend, delimiter: str) -> ibis.Table:
                     )
                 )
     try:
+        if backend_name(con) == "pyspark":
+            # Spark's reader takes other option names; without inferSchema every column is
+            # text and empty fields are null, as DuckDB's all_varchar gives.
+            return con.read_csv(
+                str(path), header=True, inferSchema=False, sep=delimiter, quote='"', escape='"'
+            )
         return con.read_csv(
             str(path),
             all_varchar=True,

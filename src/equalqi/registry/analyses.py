@@ -1,0 +1,214 @@
+"""Versioned analysis results: each run stores its plan version, the summary JSON and the
+output folder (report.html, tidy CSVs, and the SPC frames the web app draws charts from).
+
+The analysis runs first; registry rows are added only when every file is written, so a
+failed analysis (an :class:`equalqi.errors.InputError` naming file, row, column and value)
+leaves the registry as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from equalqi.plan import AnalysisPlan, parse_plan
+from equalqi.registry import audit
+from equalqi.registry.access import NotFound, project_for, require
+from equalqi.registry.datasets import get_dataset
+from equalqi.registry.models import AnalysisRun, PlanVersion, User
+
+#: Placeholder the stored report carries where the assessment section goes; the section is
+#: filled in when the report is downloaded, so the report always shows the latest assessment.
+ASSESSMENT_MARKER = "<!--equalqi:assessment-section-->"
+
+
+def equity_status_of(summary: dict[str, Any]) -> str:
+    """The gap verdict of the first compared pair ("gap widened", …), as the portfolio shows."""
+    impact = summary.get("impact") or {}
+    first = next(iter(impact.values()), None)
+    if first is None:
+        return "no intervention date"
+    return str(first.get("outcome", "no evidence"))
+
+
+def save_plan(session: Session, user: User, project_id: int, plan: AnalysisPlan) -> PlanVersion:
+    require(user, "editor")
+    project_for(session, user, project_id)
+    latest = session.scalar(
+        select(func.max(PlanVersion.version)).where(PlanVersion.project_id == project_id)
+    )
+    row = PlanVersion(
+        project_id=project_id, version=(latest or 0) + 1, toml=plan.to_toml(), created_by=user.id
+    )
+    session.add(row)
+    session.flush()
+    audit.record(session, user, "save", "plan", row.id, {"version": row.version})
+    return row
+
+
+def latest_plan(session: Session, user: User, project_id: int) -> PlanVersion | None:
+    require(user, "viewer")
+    project_for(session, user, project_id)
+    return session.scalar(
+        select(PlanVersion)
+        .where(PlanVersion.project_id == project_id)
+        .order_by(PlanVersion.version.desc())
+        .limit(1)
+    )
+
+
+def run_analysis(
+    session: Session,
+    user: User,
+    project_id: int,
+    dataset_id: int,
+    plan: AnalysisPlan | PlanVersion,
+    *,
+    data_dir: Path,
+) -> AnalysisRun:
+    """Analyse a stored dataset with ``plan`` (a plan, saved as a new plan version, or a
+    plan version already saved for this project) and register the result as a new version."""
+    from equalqi.services.analysis.pipeline import analyse
+    from equalqi.services.outputs import write_outputs
+    from equalqi.services.report.html import render_html
+    from equalqi.services.report.model import build_model
+
+    require(user, "editor")
+    project_for(session, user, project_id)
+    dataset = get_dataset(session, user, project_id, dataset_id)
+    plan_row: PlanVersion | None = None
+    if isinstance(plan, PlanVersion):
+        if plan.project_id != project_id:
+            raise NotFound(f"plan {plan.id}")
+        plan_row, plan = plan, parse_plan(plan.toml, source=f"plan v{plan.version}")
+    result = analyse(dataset.stored_path, plan)  # raises InputError before anything is written
+    out = data_dir / "analyses" / str(project_id) / uuid.uuid4().hex
+    try:
+        write_outputs(result, out)
+        report = render_html(build_model(result), extra_sections=(ASSESSMENT_MARKER,))
+        (out / "report.html").write_text(report, encoding="utf-8")
+        result.charts.to_csv(out / "charts.csv", index=False)
+        result.gap_charts.to_csv(out / "gap_charts.csv", index=False)
+        summary = json.loads(json.dumps(result.to_dict(), default=str))
+        if plan_row is None:
+            plan_row = save_plan(session, user, project_id, plan)
+        latest = session.scalar(
+            select(func.max(AnalysisRun.version)).where(AnalysisRun.project_id == project_id)
+        )
+        run = AnalysisRun(
+            project_id=project_id,
+            version=(latest or 0) + 1,
+            dataset_id=dataset.id,
+            plan_id=plan_row.id,
+            summary=summary,
+            output_dir=str(out),
+            equity_status=equity_status_of(summary),
+            created_by=user.id,
+        )
+        session.add(run)
+        session.flush()
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+    audit.record(
+        session,
+        user,
+        "analyse",
+        "analysis",
+        run.id,
+        {"version": run.version, "dataset": dataset.id, "status": run.equity_status},
+    )
+    return run
+
+
+def get_plan(session: Session, user: User, project_id: int, plan_id: int) -> PlanVersion:
+    require(user, "viewer")
+    project_for(session, user, project_id)
+    row = session.get(PlanVersion, plan_id)
+    if row is None or row.project_id != project_id:
+        raise NotFound(f"plan {plan_id}")
+    return row
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What the validation scan found: counts and dates (the summary before confirming)."""
+
+    n_rows: int
+    n_in_window: int
+    first_date: dt.date
+    last_date: dt.date
+    notes: tuple[str, ...]
+
+
+def check_dataset(
+    session: Session, user: User, project_id: int, dataset_id: int, plan: AnalysisPlan
+) -> CheckResult:
+    """Validate a stored dataset against ``plan`` without analysing or saving anything;
+    raise :class:`equalqi.errors.InputError` listing every problem (file, row, column, value)."""
+    from equalqi.engine.connect import connect
+    from equalqi.engine.prepare import prepare
+    from equalqi.engine.readers import open_records
+
+    require(user, "viewer")
+    dataset = get_dataset(session, user, project_id, dataset_id)
+    records = open_records(dataset.stored_path, con=connect(None), delimiter=plan.data.delimiter)
+    prepared = prepare(records, plan)
+    return CheckResult(
+        prepared.n_rows,
+        prepared.n_in_window,
+        prepared.first_date,
+        prepared.last_date,
+        tuple(prepared.notes),
+    )
+
+
+def list_analyses(session: Session, user: User, project_id: int) -> list[AnalysisRun]:
+    require(user, "viewer")
+    project_for(session, user, project_id)
+    return list(
+        session.scalars(
+            select(AnalysisRun)
+            .where(AnalysisRun.project_id == project_id)
+            .order_by(AnalysisRun.version.desc())
+        )
+    )
+
+
+def latest_analysis(session: Session, user: User, project_id: int) -> AnalysisRun | None:
+    require(user, "viewer")
+    project_for(session, user, project_id)
+    return session.scalar(
+        select(AnalysisRun)
+        .where(AnalysisRun.project_id == project_id)
+        .order_by(AnalysisRun.version.desc())
+        .limit(1)
+    )
+
+
+def get_analysis(session: Session, user: User, project_id: int, version: int) -> AnalysisRun:
+    require(user, "viewer")
+    project_for(session, user, project_id)
+    run = session.scalar(
+        select(AnalysisRun).where(
+            AnalysisRun.project_id == project_id, AnalysisRun.version == version
+        )
+    )
+    if run is None:
+        raise NotFound(f"analysis version {version}")
+    return run
+
+
+def plan_of(session: Session, run: AnalysisRun) -> AnalysisPlan:
+    row = session.get(PlanVersion, run.plan_id)
+    if row is None:
+        raise NotFound(f"plan {run.plan_id}")
+    return parse_plan(row.toml, source=f"plan v{row.version}")

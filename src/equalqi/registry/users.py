@@ -1,0 +1,105 @@
+"""Users and roles, with argon2id password hashing (argon2-cffi's RFC 9106 defaults)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from equalqi.registry import audit
+from equalqi.registry.access import require
+from equalqi.registry.models import ROLES, Organisation, User
+
+_hasher = PasswordHasher()
+# A hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
+_DUMMY = _hasher.hash("equalqi-no-such-user")
+MIN_PASSWORD = 12
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(
+    session: Session,
+    organisation: Organisation,
+    email: str,
+    name: str,
+    role: str,
+    password: str,
+    *,
+    by: User | None = None,
+) -> User:
+    """Add a user; ``by`` (an admin of the same organisation) is required except at setup."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must be at least {MIN_PASSWORD} characters")
+    if by is not None:
+        require(by, "admin")
+        if by.organisation_id != organisation.id:
+            raise PermissionError("admins manage users of their own organisation only")
+    user = User(
+        organisation_id=organisation.id,
+        email=email.strip().lower(),
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        by,
+        "create",
+        "user",
+        user.id,
+        {"email": user.email, "role": role},
+        organisation_id=organisation.id,
+    )
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (constant-ish time)."""
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.active:
+        verify_password(_DUMMY, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        audit.record(
+            session, None, "sign-in failed", "user", user.id, organisation_id=user.organisation_id
+        )
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record(session, user, "sign in", "user", user.id)
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    user = session.get(User, user_id)
+    return user if user is not None and user.active else None
+
+
+def list_users(session: Session, admin: User) -> list[User]:
+    """The admin's organisation's users (never another organisation's)."""
+    require(admin, "admin")
+    return list(
+        session.scalars(
+            select(User).where(User.organisation_id == admin.organisation_id).order_by(User.name)
+        )
+    )
+
+
+def email_taken(session: Session, email: str) -> bool:
+    found = session.scalar(select(User.id).where(func.lower(User.email) == email.strip().lower()))
+    return found is not None

@@ -1,0 +1,275 @@
+"""The JSON API over the same registry services (documented at ``/api/openapi.json``).
+
+Sign in with ``POST /api/session`` (JSON e-mail and password); it returns the CSRF token to
+send in the ``X-CSRF-Token`` header of every later POST. The session cookie carries the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from equalqi.errors import InputError
+from equalqi.plan import parse_plan
+from equalqi.registry import analyses, assessments, audit, datasets, projects
+from equalqi.registry.models import AnalysisRun, Dataset, Project, User
+from equalqi.registry.users import authenticate
+from equalqi.web.deps import DB, Admin, Cfg, Editor, Viewer
+from equalqi.web.security import csrf_token, verify_csrf
+
+router = APIRouter(prefix="/api", tags=["api"])
+csrf = [Depends(verify_csrf)]
+
+
+class Credentials(BaseModel):
+    email: str
+    password: str
+
+
+class ProjectBody(BaseModel):
+    title: str
+    aim: str = ""
+    qi_type: str = "Other"
+    setting: str = ""
+    team: str = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    status: str = "planning"
+    core20plus5: list[str] = Field(default_factory=list)
+
+
+class AnalysisBody(BaseModel):
+    dataset_id: int
+    plan_toml: str = Field(description="The analysis plan, as equalqi.plan.parse_plan reads it.")
+
+
+class AssessmentBody(BaseModel):
+    stage: str = "planning"
+    answers: dict[str, str] = Field(description="question id -> yes | partly | no | dont_know")
+
+
+def problems_response(exc: InputError, status: int = 422) -> JSONResponse:
+    return JSONResponse(
+        {"detail": "The input has problems.", "problems": [p.to_dict() for p in exc.problems]},
+        status_code=status,
+    )
+
+
+def project_json(p: Project, status: str | None = None) -> dict[str, Any]:
+    out = {
+        "id": p.id,
+        "title": p.title,
+        "aim": p.aim,
+        "qi_type": p.qi_type,
+        "setting": p.setting,
+        "team": p.team,
+        "start_date": p.start_date.isoformat() if p.start_date else None,
+        "end_date": p.end_date.isoformat() if p.end_date else None,
+        "status": p.status,
+        "core20plus5": p.core20plus5,
+    }
+    if status is not None:
+        out["equity_status"] = status
+    return out
+
+
+def dataset_json(d: Dataset) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "filename": d.filename,
+        "sha256": d.sha256,
+        "size_bytes": d.size_bytes,
+        "columns": d.columns,
+        "uploaded_at": d.uploaded_at.isoformat(),
+    }
+
+
+def analysis_json(r: AnalysisRun) -> dict[str, Any]:
+    return {
+        "version": r.version,
+        "dataset_id": r.dataset_id,
+        "equity_status": r.equity_status,
+        "created_at": r.created_at.isoformat(),
+        "summary": r.summary,
+    }
+
+
+@router.post("/session")
+def sign_in(body: Credentials, request: Request, session: DB) -> Response:
+    user = authenticate(session, body.email, body.password)
+    if user is None:
+        return JSONResponse({"detail": "Wrong e-mail address or password."}, status_code=401)
+    request.session.clear()
+    request.session["user_id"] = user.id
+    return JSONResponse({"user": _me(user), "csrf_token": csrf_token(request)})
+
+
+def _me(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role,
+        "organisation": user.organisation.name,
+    }
+
+
+@router.get("/me")
+def me(request: Request, user: Viewer) -> dict[str, Any]:
+    return {"user": _me(user), "csrf_token": csrf_token(request)}
+
+
+@router.get("/projects")
+def list_projects(user: Viewer, session: DB) -> list[dict[str, Any]]:
+    items = projects.list_projects(session, user)
+    status = projects.equity_status(session, items)
+    return [project_json(p, status[p.id]) for p in items]
+
+
+@router.post("/projects", status_code=201, dependencies=csrf)
+def create_project(body: ProjectBody, user: Editor, session: DB) -> Response:
+    data = projects.ProjectInput(**{**body.model_dump(), "core20plus5": tuple(body.core20plus5)})
+    try:
+        project = projects.create_project(session, user, data)
+    except InputError as exc:
+        return problems_response(exc)
+    return JSONResponse(project_json(project, "not analysed"), status_code=201)
+
+
+@router.get("/projects/{project_id}")
+def get_project(project_id: int, user: Viewer, session: DB) -> dict[str, Any]:
+    project = projects.get_project(session, user, project_id)
+    return project_json(project, projects.equity_status(session, [project])[project.id])
+
+
+@router.get("/projects/{project_id}/datasets")
+def list_datasets(project_id: int, user: Viewer, session: DB) -> list[dict[str, Any]]:
+    return [dataset_json(d) for d in datasets.list_datasets(session, user, project_id)]
+
+
+@router.post(
+    "/projects/{project_id}/datasets",
+    status_code=201,
+    dependencies=csrf,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            }
+        }
+    },
+)
+async def upload(
+    project_id: int,
+    request: Request,
+    user: Editor,
+    session: DB,
+    cfg: Cfg,
+) -> Response:
+    projects.get_project(session, user, project_id)
+    form = await request.form()
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        raise HTTPException(status_code=400, detail="Send the file in a 'file' form field.")
+    try:
+        dataset = await run_in_threadpool(
+            datasets.store_upload,
+            session,
+            user,
+            project_id,
+            file.filename,
+            file.file,
+            data_dir=cfg.data_dir,
+            max_bytes=cfg.max_upload_bytes,
+        )
+    except datasets.TooLarge:
+        response: Response = request.app.state.too_large(request.scope)
+        return response
+    except InputError as exc:
+        return problems_response(exc, 415)
+    return JSONResponse(dataset_json(dataset), status_code=201)
+
+
+@router.post("/projects/{project_id}/analyses", status_code=201, dependencies=csrf)
+def analyse(
+    project_id: int,
+    body: AnalysisBody,
+    user: Editor,
+    session: DB,
+    cfg: Cfg,
+) -> Response:
+    projects.get_project(session, user, project_id)
+    try:
+        plan = parse_plan(body.plan_toml, source="plan_toml")
+        run = analyses.run_analysis(
+            session, user, project_id, body.dataset_id, plan, data_dir=cfg.data_dir
+        )
+    except InputError as exc:
+        return problems_response(exc)
+    return JSONResponse(analysis_json(run), status_code=201)
+
+
+@router.get("/projects/{project_id}/analyses")
+def list_analyses(project_id: int, user: Viewer, session: DB) -> list[dict[str, Any]]:
+    return [analysis_json(r) for r in analyses.list_analyses(session, user, project_id)]
+
+
+@router.get("/projects/{project_id}/analyses/{version}")
+def get_analysis(project_id: int, version: int, user: Viewer, session: DB) -> dict[str, Any]:
+    return analysis_json(analyses.get_analysis(session, user, project_id, version))
+
+
+@router.get("/projects/{project_id}/assessments")
+def list_assessments(project_id: int, user: Viewer, session: DB) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": a.id,
+            "stage": a.stage,
+            "overall_risk": a.overall_risk,
+            "created_at": a.created_at.isoformat(),
+            "assessment": a.data,
+        }
+        for a in assessments.list_assessments(session, user, project_id)
+    ]
+
+
+@router.post("/projects/{project_id}/assessments", status_code=201, dependencies=csrf)
+def save_assessment(
+    project_id: int,
+    body: AssessmentBody,
+    user: Editor,
+    session: DB,
+) -> Response:
+    try:
+        row = assessments.save_assessment(session, user, project_id, body.answers, stage=body.stage)
+    except InputError as exc:
+        return problems_response(exc)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return JSONResponse({"id": row.id, "overall_risk": row.overall_risk}, status_code=201)
+
+
+@router.get("/audit")
+def audit_trail(user: Admin, session: DB) -> list[Any]:
+    return [
+        {
+            "at": e.at.isoformat(),
+            "user_id": e.user_id,
+            "action": e.action,
+            "entity": e.entity,
+            "entity_id": e.entity_id,
+            "detail": e.detail,
+        }
+        for e in audit.trail(session, user)
+    ]

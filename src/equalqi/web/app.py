@@ -1,0 +1,134 @@
+"""The FastAPI app factory: middleware, error pages, static assets and the routers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import Scope
+
+from equalqi import __version__
+from equalqi.registry.access import Forbidden, NotFound
+from equalqi.registry.db import open_registry
+from equalqi.web.deps import SignInRequired
+from equalqi.web.render import templates
+from equalqi.web.security import BodyLimit, SecurityHeaders
+from equalqi.web.settings import Settings
+
+STATIC = Path(__file__).parent / "static"
+
+_MESSAGES = {
+    401: ("Sign in first", "You need to sign in to see this page."),
+    403: (
+        "You cannot do this",
+        "Your role does not allow this, or the form had expired. "
+        "Go back, reload the page and try again, or ask an admin of your organisation.",
+    ),
+    404: ("Page not found", "Check the address, or go back to your projects."),
+    413: ("The file is too large", ""),
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app: open (and migrate) the registry, mount assets, add the routers."""
+    from equalqi.web import api, pages
+
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="equalqi",
+        version=__version__,
+        description="JSON API of the equalqi registry: projects, datasets, analyses, "
+        "assessments. Sign in with POST /api/session; send the CSRF token it returns in the "
+        "X-CSRF-Token header of every POST.",
+        docs_url=None,  # the Swagger UI loads scripts from a CDN; /openapi.json is served
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.registry = open_registry(settings.database_url, data_dir=settings.data_dir)
+    limit = settings.max_upload_bytes
+
+    def too_large(scope: Scope) -> Response:
+        mb = limit / (1024 * 1024)
+        if str(scope.get("path", "")).startswith("/api/"):
+            return JSONResponse({"detail": f"The file is larger than {mb:,.0f} MB."}, 413)
+        return HTMLResponse(
+            templates.get_template("error.html.j2").render(
+                title="The file is too large",
+                message=f"The largest file you can upload is {mb:,.0f} MB. Split the extract "
+                "into smaller date ranges, or save it as Parquet, which is smaller.",
+                user=None,
+                csrf_token="",
+                status=413,
+            ),
+            status_code=413,
+        )
+
+    app.add_middleware(BodyLimit, limit=limit + 64 * 1024, page=too_large)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="equalqi_session",
+        max_age=settings.session_max_age,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(SecurityHeaders)
+    app.state.too_large = too_large
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # The NHS.UK CSS refers to its icons at /assets/images/...
+    if (STATIC / "vendor" / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=STATIC / "vendor" / "assets"), name="assets")
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
+        return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, _exc: NotFound) -> Response:
+        return _error(request, 404)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, _exc: Forbidden) -> Response:
+        return _error(request, 403)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        return _error(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.errors()}, status_code=422)
+        return _error(request, 400, "The request was not understood.")
+
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    return app
+
+
+def _error(request: Request, status: int, detail: Any = None) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": detail or _MESSAGES.get(status, ("Error", ""))[0]}, status)
+    title, message = _MESSAGES.get(status, ("Something went wrong", str(detail or "")))
+    if status == 403 and detail == "csrf":
+        message = (
+            "The form had expired or was not sent from this site. Go back, reload "
+            "the page and try again."
+        )
+    return HTMLResponse(
+        templates.get_template("error.html.j2").render(
+            title=title, message=message, user=None, csrf_token="", status=status
+        ),
+        status_code=status,
+    )

@@ -1,0 +1,83 @@
+"""Request dependencies: the database session, the signed-in user and role checks.
+
+Every route depends on :func:`role` (viewer, editor or admin), so no route forgets a check.
+Pages send a visitor who is not signed in to the sign-in page; the API answers 401.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from equalqi.registry.access import Forbidden, require
+from equalqi.registry.db import Registry
+from equalqi.registry.models import User
+from equalqi.registry.users import get_user
+from equalqi.web.settings import Settings
+
+
+class SignInRequired(Exception):
+    """Raised for pages when nobody is signed in (handled as a redirect)."""
+
+
+def registry(request: Request) -> Registry:
+    reg: Registry = request.app.state.registry
+    return reg
+
+
+def settings(request: Request) -> Settings:
+    value: Settings = request.app.state.settings
+    return value
+
+
+async def db(request: Request) -> AsyncIterator[Session]:
+    """One session per request; committed when the route returns without an error.
+
+    The dependencies are ``async`` so a page costs no thread hand-offs before its route runs;
+    their database work is a few indexed look-ups (slow work runs in sync routes, which
+    FastAPI runs in its thread pool)."""
+    session = registry(request).session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+async def current_user(request: Request, session: Annotated[Session, Depends(db)]) -> User:
+    user_id = request.session.get("user_id")
+    user = get_user(session, int(user_id)) if isinstance(user_id, int) else None
+    if user is None:
+        if request.url.path.startswith("/api/"):
+            raise HTTPException(status_code=401, detail="Sign in first.")
+        raise SignInRequired()
+    return user
+
+
+def role(name: str) -> Callable[..., Awaitable[User]]:
+    """Dependency factory: the signed-in user, who must hold at least role ``name``."""
+
+    async def check(user: Annotated[User, Depends(current_user)]) -> User:
+        try:
+            require(user, name)
+        except Forbidden as exc:
+            raise HTTPException(status_code=403, detail=str(exc)) from exc
+        return user
+
+    return check
+
+
+viewer = role("viewer")
+editor = role("editor")
+admin = role("admin")
+Viewer = Annotated[User, Depends(viewer)]
+Editor = Annotated[User, Depends(editor)]
+Admin = Annotated[User, Depends(admin)]
+DB = Annotated[Session, Depends(db)]
+Cfg = Annotated[Settings, Depends(settings)]

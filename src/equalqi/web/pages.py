@@ -1,0 +1,740 @@
+"""HTML pages: sign in, portfolio, project sections, the upload wizard and downloads.
+
+Thin: read the form, call a registry service, render a template. Every route depends on a
+role check (:mod:`equalqi.web.deps`) and every POST on the CSRF check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from equalqi.assess import (
+    ACTIVITY_TYPES,
+    BARRIERS,
+    InvolvementError,
+    default_theory,
+    summarise,
+    summarise_involvement,
+)
+from equalqi.errors import InputError
+from equalqi.plan import plan_from_dict
+from equalqi.registry import analyses, assessments, audit, datasets, involvement, projects
+from equalqi.registry.models import CORE20PLUS5, PROJECT_STATUSES, QI_TYPES, ROLES, Project, User
+from equalqi.registry.users import MIN_PASSWORD, authenticate, create_user, email_taken, list_users
+from equalqi.services.report.assessment_section import render_assessment_section
+from equalqi.web import forms
+from equalqi.web.charts import Chart, gap_chart, group_chart, suppress
+from equalqi.web.deps import DB, Admin, Cfg, Editor, Viewer
+from equalqi.web.render import page
+from equalqi.web.security import CSRF_FIELD, verify_csrf
+from equalqi.web.settings import Settings
+
+router = APIRouter(include_in_schema=False)
+csrf = [Depends(verify_csrf)]
+DOWNLOADS = {
+    "report.html": "text/html",
+    "measures.csv": "text/csv",
+    "gaps.csv": "text/csv",
+    "summary.json": "application/json",
+    "plan.toml": "text/plain",
+}
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _safe_next(value: Any) -> str:
+    # Only paths on this site: "//host" and "/\\host" would leave it (open redirect).
+    if isinstance(value, str) and re.fullmatch(r"/(?![/\\])[^\s]*", value):
+        return value
+    return "/projects"
+
+
+# ---------------------------------------------------------------- sign in
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return _see_other("/projects")
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request, next: str = "/projects") -> HTMLResponse:
+    return page(
+        request, "sign_in.html.j2", title="Sign in", problems=[], email="", next=_safe_next(next)
+    )
+
+
+@router.post("/sign-in", response_class=HTMLResponse, dependencies=csrf)
+async def sign_in(request: Request, session: DB) -> Response:
+    form = await request.form()
+    email, password = forms.text(form, "email"), form.get("password")
+    user = authenticate(session, email, password if isinstance(password, str) else "")
+    if user is None:
+        problems = [{"text": "Enter a correct e-mail address and password", "href": "#email"}]
+        return page(
+            request,
+            "sign_in.html.j2",
+            title="Sign in",
+            problems=problems,
+            email=email,
+            next=_safe_next(form.get("next")),
+            status=400,
+        )
+    request.session.clear()
+    request.session["user_id"] = user.id
+    return _see_other(_safe_next(form.get("next")))
+
+
+@router.post("/sign-out", dependencies=csrf)
+def sign_out(request: Request) -> RedirectResponse:
+    request.session.clear()
+    return _see_other("/sign-in")
+
+
+# ---------------------------------------------------------------- portfolio and projects
+
+
+@router.get("/projects", response_class=HTMLResponse)
+async def portfolio(request: Request, user: Viewer, session: DB) -> HTMLResponse:
+    items = projects.list_projects(session, user)
+    return page(
+        request,
+        "portfolio.html.j2",
+        title="Your projects",
+        user=user,
+        projects=items,
+        equity=projects.equity_status(session, items),
+    )
+
+
+def _project_form(
+    request: Request,
+    user: User,
+    form: Mapping[str, Any],
+    errors: Mapping[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        "project_form.html.j2",
+        title="Create a project",
+        user=user,
+        form=form,
+        errors=errors,
+        problems=forms.field_items(errors),
+        qi_types=QI_TYPES,
+        statuses=PROJECT_STATUSES,
+        core20=CORE20PLUS5,
+        status=status,
+    )
+
+
+@router.get("/projects/new", response_class=HTMLResponse)
+def new_project_page(request: Request, user: Editor) -> HTMLResponse:
+    blank = {
+        "title": "",
+        "aim": "",
+        "qi_type": "Other",
+        "setting": "",
+        "team": "",
+        "start_date": "",
+        "end_date": "",
+        "status": "planning",
+        "core20plus5": [],
+    }
+    return _project_form(request, user, blank, {})
+
+
+@router.post("/projects/new", dependencies=csrf)
+async def new_project(request: Request, user: Editor, session: DB) -> Response:
+    form = await request.form()
+    shown = {
+        k: forms.text(form, k)
+        for k in ("title", "aim", "qi_type", "setting", "team", "start_date", "end_date", "status")
+    }
+    shown["core20plus5"] = form.getlist("core20plus5")  # type: ignore[assignment]
+    data, errors = forms.project_input(form)
+    if data is not None:
+        try:
+            project = projects.create_project(session, user, data)
+        except InputError as exc:
+            errors = {p.column or "title": p.what for p in exc.problems}
+        else:
+            return _see_other(f"/projects/{project.id}")
+    return _project_form(request, user, shown, errors, status=400)
+
+
+def _project_page(
+    request: Request,
+    name: str,
+    user: User,
+    project: Project,
+    section: str,
+    status: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    return page(
+        request,
+        name,
+        title=f"{section} – {project.title}",
+        user=user,
+        project=project,
+        section=section,
+        can_edit=user.can("editor"),
+        status=status,
+        **context,
+    )
+
+
+@router.get("/projects/{project_id}", response_class=HTMLResponse)
+async def project_overview(
+    request: Request, project_id: int, user: Viewer, session: DB
+) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    run = analyses.latest_analysis(session, user, project_id)
+    risk = assessments.latest_risk(session, user, project_id)
+    return _project_page(
+        request,
+        "project_overview.html.j2",
+        user,
+        project,
+        "Overview",
+        analysis=run,
+        equity=run.equity_status if run else "not analysed",
+        risk=risk,
+    )
+
+
+# ---------------------------------------------------------------- the upload wizard
+
+
+def _data_page(
+    request: Request,
+    session: Session,
+    user: User,
+    project: Project,
+    problems: list[dict[str, str]],
+    status: int = 200,
+) -> HTMLResponse:
+    cfg: Settings = request.app.state.settings
+    return _project_page(
+        request,
+        "project_data.html.j2",
+        user,
+        project,
+        "Data",
+        status=status,
+        datasets=datasets.list_datasets(session, user, project.id),
+        problems=problems,
+        max_mb=f"{cfg.max_upload_bytes / 1048576:,.0f}",
+    )
+
+
+@router.get("/projects/{project_id}/data", response_class=HTMLResponse)
+def data_page(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    return _data_page(request, session, user, project, [])
+
+
+@router.post("/projects/{project_id}/data", dependencies=csrf)
+async def upload(
+    request: Request,
+    project_id: int,
+    user: Editor,
+    session: DB,
+    cfg: Cfg,
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    form = await request.form()
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        problems = [{"text": "Select a file to upload", "href": "#file"}]
+        return _data_page(request, session, user, project, problems, status=400)
+    try:
+        dataset = await run_in_threadpool(
+            datasets.store_upload,
+            session,
+            user,
+            project.id,
+            file.filename,
+            file.file,
+            data_dir=cfg.data_dir,
+            max_bytes=cfg.max_upload_bytes,
+        )
+    except datasets.TooLarge:
+        response: Response = request.app.state.too_large(request.scope)
+        return response
+    except InputError as exc:
+        problems = forms.summary_items(exc.problems, "file")
+        return _data_page(request, session, user, project, problems, status=400)
+    return _see_other(f"/projects/{project.id}/data/{dataset.id}/map")
+
+
+def _guess(columns: list[str]) -> dict[str, str]:
+    """Pre-select columns whose names say what they are (the user can change them)."""
+    hints = {
+        "date": ("date", "event_date", "appointment_date"),
+        "imd_decile": ("imd_decile", "imd", "deprivation_decile"),
+        "ethnicity": ("ethnic_category", "ethnicity", "ethnic_group"),
+        "age": ("age", "age_years"),
+        "sex": ("sex", "gender"),
+        "numerator": ("dna", "outcome", "numerator"),
+    }
+    lower = {c.lower(): c for c in columns}
+    return {f: next((lower[n] for n in names if n in lower), "") for f, names in hints.items()}
+
+
+@router.get("/projects/{project_id}/data/{dataset_id}/map", response_class=HTMLResponse)
+def map_page(
+    request: Request,
+    project_id: int,
+    dataset_id: int,
+    user: Editor,
+    session: DB,
+) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    dataset = datasets.get_dataset(session, user, project_id, dataset_id)
+    form = {**_guess(dataset.columns), "improvement": "decrease", "period": "month"}
+    return _project_page(
+        request,
+        "project_map.html.j2",
+        user,
+        project,
+        "Data",
+        dataset=dataset,
+        columns=dataset.columns,
+        form=form,
+        errors={},
+        problems=[],
+    )
+
+
+@router.post("/projects/{project_id}/data/{dataset_id}/map", dependencies=csrf)
+async def map_columns(
+    request: Request,
+    project_id: int,
+    dataset_id: int,
+    user: Editor,
+    session: DB,
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    dataset = datasets.get_dataset(session, user, project_id, dataset_id)
+    form = await request.form()
+    raw, errors = forms.plan_dict(form, dataset.columns, project.title)
+    problems = forms.field_items(errors)
+    if not errors:
+        try:
+            plan = plan_from_dict(raw, source="the column form")
+        except InputError as exc:
+            problems = forms.summary_items(exc.problems)
+        else:
+            row = analyses.save_plan(session, user, project.id, plan)
+            return _see_other(f"/projects/{project.id}/data/{dataset.id}/check?plan={row.id}")
+    shown = {k: forms.text(form, k) for k in form if k != CSRF_FIELD}
+    return _project_page(
+        request,
+        "project_map.html.j2",
+        user,
+        project,
+        "Data",
+        status=400,
+        dataset=dataset,
+        columns=dataset.columns,
+        form=shown,
+        errors=errors,
+        problems=problems,
+    )
+
+
+@router.get("/projects/{project_id}/data/{dataset_id}/check", response_class=HTMLResponse)
+def check_page(
+    request: Request,
+    project_id: int,
+    dataset_id: int,
+    plan: int,
+    user: Editor,
+    session: DB,
+) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    dataset = datasets.get_dataset(session, user, project_id, dataset_id)
+    row = analyses.get_plan(session, user, project_id, plan)
+    from equalqi.plan import parse_plan
+
+    try:
+        found = analyses.check_dataset(
+            session, user, project_id, dataset_id, parse_plan(row.toml, source="plan")
+        )
+    except InputError as exc:
+        return _project_page(
+            request,
+            "project_check.html.j2",
+            user,
+            project,
+            "Data",
+            dataset=dataset,
+            problems=forms.summary_items(exc.problems),
+            facts=[],
+            notes=[],
+            plan_id=row.id,
+            status=422,
+        )
+    facts = [
+        ("File", dataset.filename),
+        ("Records", f"{found.n_rows:,}"),
+        ("Records in the analysis window", f"{found.n_in_window:,}"),
+        ("First date", found.first_date.strftime("%d %B %Y")),
+        ("Last date", found.last_date.strftime("%d %B %Y")),
+    ]
+    return _project_page(
+        request,
+        "project_check.html.j2",
+        user,
+        project,
+        "Data",
+        dataset=dataset,
+        problems=[],
+        facts=facts,
+        notes=list(found.notes),
+        plan_id=row.id,
+    )
+
+
+@router.post("/projects/{project_id}/data/{dataset_id}/analyse", dependencies=csrf)
+async def analyse(
+    request: Request,
+    project_id: int,
+    dataset_id: int,
+    user: Editor,
+    session: DB,
+    cfg: Cfg,
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    form = await request.form()
+    try:
+        plan_id = int(forms.text(form, "plan_id"))
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail="No plan was given.") from exc
+    row = analyses.get_plan(session, user, project_id, plan_id)
+    try:
+        await run_in_threadpool(
+            analyses.run_analysis,
+            session,
+            user,
+            project.id,
+            dataset_id,
+            row,
+            data_dir=cfg.data_dir,
+        )
+    except InputError as exc:
+        dataset = datasets.get_dataset(session, user, project_id, dataset_id)
+        return _project_page(
+            request,
+            "project_check.html.j2",
+            user,
+            project,
+            "Data",
+            dataset=dataset,
+            problems=forms.summary_items(exc.problems),
+            facts=[],
+            notes=[],
+            plan_id=row.id,
+            status=422,
+        )
+    return _see_other(f"/projects/{project.id}/analysis")
+
+
+# ---------------------------------------------------------------- analysis, charts
+
+
+def build_charts(run: analyses.AnalysisRun, plan: Any) -> tuple[list[Chart], list[Chart]]:
+    folder = Path(run.output_dir)
+    unit = f"{plan.measure.name} ({plan.measure.unit})" if plan.measure.unit else plan.measure.name
+    when = plan.intervention.isoformat() if plan.intervention else None
+    charts = pd.read_csv(folder / "charts.csv", parse_dates=["x"])
+    charts = suppress(charts, pd.read_csv(folder / "measures.csv"))
+    wanted = ["Overall", *[d.name for d in plan.dimensions]]
+    present = set(charts["dimension"].astype(str))
+    groups = [
+        group_chart(charts, d, unit=unit, intervention=when, index=i)
+        for i, d in enumerate(wanted)
+        if d in present
+    ]
+    gaps: list[Chart] = []
+    gap_file = folder / "gap_charts.csv"
+    if gap_file.stat().st_size > 1:
+        frame = pd.read_csv(gap_file, parse_dates=["x"])
+        pairs = run.summary.get("pairs", {})
+        for i, (dim, pair) in enumerate(pairs.items()):
+            if (frame["dimension"] == dim).any():
+                gaps.append(
+                    gap_chart(
+                        frame,
+                        dim,
+                        (pair[0], pair[1]),
+                        unit=plan.measure.unit or "",
+                        intervention=when,
+                        index=i,
+                    )
+                )
+    return groups, gaps
+
+
+@router.get("/projects/{project_id}/analysis", response_class=HTMLResponse)
+def analysis_page(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    run = analyses.latest_analysis(session, user, project_id)
+    groups: list[Chart] = []
+    gaps: list[Chart] = []
+    notes: list[str] = []
+    if run is not None:
+        plan = analyses.plan_of(session, run)
+        groups, gaps = build_charts(run, plan)
+        notes = list(run.summary.get("notes", []))
+        if plan.output.suppress_below > 0:
+            notes.append(
+                f"Small numbers are hidden: a value is not shown when it rests on 1 to "
+                f"{plan.output.suppress_below - 1} people (or when all but that many had the "
+                "outcome), so that no one can be identified."
+            )
+    return _project_page(
+        request,
+        "project_analysis.html.j2",
+        user,
+        project,
+        "Analysis",
+        analysis=run,
+        group_charts=groups,
+        gap_charts=gaps,
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------- assessment, involvement
+
+
+def _clusters() -> list[dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for cluster, _statement, question in default_theory().questions():
+        out.setdefault(cluster.id, {"name": cluster.name, "questions": []})
+        out[cluster.id]["questions"].append(question)
+    return list(out.values())
+
+
+def _assessment_html(session: Session, user: User, project_id: int) -> str:
+    latest = assessments.latest_assessment(session, user, project_id)
+    return render_assessment_section(summarise(latest), None) if latest else ""
+
+
+@router.get("/projects/{project_id}/assessment", response_class=HTMLResponse)
+def assessment_page(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    latest = assessments.latest_assessment(session, user, project_id)
+    answers = {a.question_id: a.value for a in latest.answers} if latest else {}
+    clusters = _clusters()
+    return _project_page(
+        request,
+        "project_assessment.html.j2",
+        user,
+        project,
+        "Equity assessment",
+        section_html=_assessment_html(session, user, project_id),
+        clusters=clusters,
+        n_questions=sum(len(c["questions"]) for c in clusters),
+        answers=answers,
+        stage=latest.stage if latest else "planning",
+        problems=[],
+    )
+
+
+@router.post("/projects/{project_id}/assessment", dependencies=csrf)
+async def save_assessment(request: Request, project_id: int, user: Editor, session: DB) -> Response:
+    projects.get_project(session, user, project_id)
+    form = await request.form()
+    answers = {k[2:]: v for k, v in form.items() if k.startswith("q:") and isinstance(v, str)}
+    stage = forms.text(form, "stage") or "planning"
+    try:
+        assessments.save_assessment(session, user, project_id, answers, stage=stage)
+    except InputError as exc:  # AnswersError: unknown question or answer (a tampered form)
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return _see_other(f"/projects/{project_id}/assessment")
+
+
+def _involvement_page(
+    request: Request,
+    session: Session,
+    user: User,
+    project: Project,
+    problems: list[dict[str, str]],
+    status: int = 200,
+) -> HTMLResponse:
+    log = involvement.involvement_log(session, user, project.id)
+    html = render_assessment_section(None, summarise_involvement(log))
+    return _project_page(
+        request,
+        "project_involvement.html.j2",
+        user,
+        project,
+        "Involvement",
+        section_html=html,
+        activity_types=ACTIVITY_TYPES,
+        barriers=BARRIERS,
+        problems=problems,
+        status=status,
+    )
+
+
+@router.get("/projects/{project_id}/involvement", response_class=HTMLResponse)
+def involvement_page(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    return _involvement_page(request, session, user, project, [])
+
+
+@router.post("/projects/{project_id}/involvement", dependencies=csrf)
+async def add_involvement(request: Request, project_id: int, user: Editor, session: DB) -> Response:
+    project = projects.get_project(session, user, project_id)
+    form = await request.form()
+    raw: dict[str, Any] = {"type": forms.text(form, "type"), "date": forms.text(form, "date")}
+    count = forms.text(form, "participants")
+    raw["participants"] = int(count) if count.isdigit() else count
+    if forms.text(form, "title"):
+        raw["title"] = forms.text(form, "title")
+    barriers = [b for b in form.getlist("barriers") if isinstance(b, str)]
+    if barriers:
+        raw["barriers"] = barriers
+    try:
+        involvement.add_activity(session, user, project.id, raw)
+    except InvolvementError as exc:
+        problems = forms.summary_items(exc.problems)
+        return _involvement_page(request, session, user, project, problems, status=400)
+    return _see_other(f"/projects/{project_id}/involvement")
+
+
+# ---------------------------------------------------------------- reports and downloads
+
+
+@router.get("/projects/{project_id}/reports", response_class=HTMLResponse)
+def reports_page(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    runs = analyses.list_analyses(session, user, project_id)
+    return _project_page(request, "project_reports.html.j2", user, project, "Reports", runs=runs)
+
+
+def report_html(session: Session, user: User, run: analyses.AnalysisRun) -> str:
+    """The stored report with the latest assessment and involvement log filled in."""
+    html = (Path(run.output_dir) / "report.html").read_text(encoding="utf-8")
+    latest = assessments.latest_assessment(session, user, run.project_id)
+    log = involvement.involvement_log(session, user, run.project_id)
+    section = render_assessment_section(
+        summarise(latest) if latest else None,
+        summarise_involvement(log) if log.activities else None,
+    )
+    if not section:
+        section = "<h2>Equity by design</h2><p>No equity assessment has been completed yet.</p>"
+    return html.replace(analyses.ASSESSMENT_MARKER, section)
+
+
+@router.get("/projects/{project_id}/reports/{version}/{name}")
+def download(
+    project_id: int,
+    version: int,
+    name: str,
+    user: Viewer,
+    session: DB,
+) -> Response:
+    if name not in DOWNLOADS:
+        raise HTTPException(status_code=404)
+    run = analyses.get_analysis(session, user, project_id, version)
+    filename = f"project-{project_id}-v{version}-{name}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if name == "report.html":
+        return Response(
+            report_html(session, user, run), media_type="text/html", headers=disposition
+        )
+    return FileResponse(Path(run.output_dir) / name, media_type=DOWNLOADS[name], filename=filename)
+
+
+# ---------------------------------------------------------------- audit
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, user: Admin, session: DB) -> HTMLResponse:
+    events = audit.trail(session, user)
+    ids = {e.user_id for e in events if e.user_id is not None}
+    names = {u.id: u.name for u in session.scalars(select(User).where(User.id.in_(ids)))}
+    return page(
+        request, "audit.html.j2", title="Audit trail", user=user, events=events, names=names
+    )
+
+
+# ---------------------------------------------------------------- users (admins)
+
+
+def _users_page(
+    request: Request,
+    session: Session,
+    user: User,
+    form: Mapping[str, Any],
+    errors: Mapping[str, str],
+    status: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        "users.html.j2",
+        title="Users",
+        user=user,
+        users=list_users(session, user),
+        roles=ROLES,
+        form=form,
+        errors=errors,
+        problems=forms.field_items(errors),
+        status=status,
+    )
+
+
+@router.get("/users", response_class=HTMLResponse)
+def users_page(request: Request, user: Admin, session: DB) -> HTMLResponse:
+    return _users_page(request, session, user, {}, {})
+
+
+@router.post("/users", dependencies=csrf)
+async def add_user(request: Request, user: Admin, session: DB) -> Response:
+    form = await request.form()
+    values = {k: forms.text(form, k) for k in ("name", "email", "role")}
+    password = form.get("password")
+    password = password if isinstance(password, str) else ""
+    errors: dict[str, str] = {}
+    if not values["name"]:
+        errors["name"] = "Enter the person's full name"
+    if "@" not in values["email"]:
+        errors["email"] = "Enter an e-mail address in the correct format, like name@nhs.net"
+    elif email_taken(session, values["email"]):
+        errors["email"] = "This e-mail address already has an account"
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = f"The password must be at least {MIN_PASSWORD} characters"
+    if values["role"] not in ROLES:
+        errors["role"] = "Choose a role"
+    if errors:
+        return _users_page(request, session, user, values, errors, status=400)
+    create_user(
+        session,
+        user.organisation,
+        values["email"],
+        values["name"],
+        values["role"],
+        password,
+        by=user,
+    )
+    return _see_other("/users")
