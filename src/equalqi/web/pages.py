@@ -7,7 +7,7 @@ role check (:mod:`equalqi.web.deps`) and every POST on the CSRF check.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,8 @@ from equalqi.assess import (
     summarise,
     summarise_involvement,
 )
-from equalqi.errors import InputError
-from equalqi.plan import plan_from_dict
+from equalqi.errors import InputError, Problem
+from equalqi.plan import parse_plan, plan_from_dict
 from equalqi.registry import analyses, assessments, audit, datasets, involvement, projects
 from equalqi.registry.models import CORE20PLUS5, PROJECT_STATUSES, QI_TYPES, ROLES, Project, User
 from equalqi.registry.users import MIN_PASSWORD, authenticate, create_user, email_taken, list_users
@@ -371,26 +371,12 @@ def check_page(
     project = projects.get_project(session, user, project_id)
     dataset = datasets.get_dataset(session, user, project_id, dataset_id)
     row = analyses.get_plan(session, user, project_id, plan)
-    from equalqi.plan import parse_plan
-
     try:
         found = analyses.check_dataset(
             session, user, project_id, dataset_id, parse_plan(row.toml, source="plan")
         )
     except InputError as exc:
-        return _project_page(
-            request,
-            "project_check.html.j2",
-            user,
-            project,
-            "Data",
-            dataset=dataset,
-            problems=forms.summary_items(exc.problems),
-            facts=[],
-            notes=[],
-            plan_id=row.id,
-            status=422,
-        )
+        return _check_page(request, user, project, dataset, row.id, problems=exc.problems)
     facts = [
         ("File", dataset.filename),
         ("Records", f"{found.n_rows:,}"),
@@ -398,6 +384,23 @@ def check_page(
         ("First date", found.first_date.strftime("%d %B %Y")),
         ("Last date", found.last_date.strftime("%d %B %Y")),
     ]
+    return _check_page(
+        request, user, project, dataset, row.id, facts=facts, notes=list(found.notes)
+    )
+
+
+def _check_page(
+    request: Request,
+    user: User,
+    project: Project,
+    dataset: Any,
+    plan_id: int,
+    *,
+    problems: Sequence[Problem] = (),
+    facts: list[tuple[str, str]] | None = None,
+    notes: list[str] | None = None,
+) -> HTMLResponse:
+    """The wizard's check step: what was found, or every problem (422) to fix first."""
     return _project_page(
         request,
         "project_check.html.j2",
@@ -405,10 +408,11 @@ def check_page(
         project,
         "Data",
         dataset=dataset,
-        problems=[],
-        facts=facts,
-        notes=list(found.notes),
-        plan_id=row.id,
+        problems=forms.summary_items(problems),
+        facts=facts or [],
+        notes=notes or [],
+        plan_id=plan_id,
+        status=422 if problems else 200,
     )
 
 
@@ -440,19 +444,7 @@ async def analyse(
         )
     except InputError as exc:
         dataset = datasets.get_dataset(session, user, project_id, dataset_id)
-        return _project_page(
-            request,
-            "project_check.html.j2",
-            user,
-            project,
-            "Data",
-            dataset=dataset,
-            problems=forms.summary_items(exc.problems),
-            facts=[],
-            notes=[],
-            plan_id=row.id,
-            status=422,
-        )
+        return _check_page(request, user, project, dataset, row.id, problems=exc.problems)
     return _see_other(f"/projects/{project.id}/analysis")
 
 
