@@ -24,26 +24,13 @@ SUMS = ("numerator", "denominator", "numerator_sq", "n_records")
 def aggregate_cube(prepared: Prepared) -> pd.DataFrame:
     """Counts by period and every key, executed by the engine and returned as pandas.
 
-    :func:`~equalqi.engine.prepare.prepare` already ran the scan (with the checks) and kept
-    the raw cube; then only the recoding is left. Otherwise the scan runs here.
+    :func:`~equalqi.engine.prepare.prepare` already ran the one scan (with the checks) and
+    kept the raw cube; only the recoding is left, on the small cube.
     """
     keys = [KEY_PERIOD, *prepared.keys]
-    if prepared.cube is not None:
-        cube = prepared.cube.copy()
-        cube[KEY_PERIOD] = pd.to_datetime(cube[KEY_PERIOD])
-        cube = recode_cube(cube, prepared)
-        return cube.sort_values(keys, na_position="last").reset_index(drop=True)
-    t = prepared.scan if prepared.scan is not None else prepared.table
-    expr = t.group_by(keys).aggregate(
-        numerator=t.numerator.sum(),
-        denominator=t.denominator.sum(),
-        numerator_sq=t.numerator_sq.sum(),
-        n_records=t.count(),
-    )
-    cube = expr.to_pandas()
+    cube = prepared.cube.copy()
     cube[KEY_PERIOD] = pd.to_datetime(cube[KEY_PERIOD])
-    if prepared.scan is not None and prepared.recodes:
-        cube = recode_cube(cube, prepared)
+    cube = recode_cube(cube, prepared)
     return cube.sort_values(keys, na_position="last").reset_index(drop=True)
 
 

@@ -71,13 +71,10 @@ class Recode:
 class Prepared:
     """Validated, typed records ready to aggregate, plus what was found on the way.
 
-    ``table`` is the row-level view with every key recoded (period, numerator,
-    denominator, numerator_sq and the key columns); ``scan`` has the same rows and columns
-    but the categorical keys still raw, and ``recodes`` says how to label them: the cube is
-    aggregated from ``scan`` (no joins over the records) and then recoded.
+    ``cube`` is the one scan's result: counts by period and every key with the categorical
+    keys still raw; ``recodes`` says how to label them (on the cube, never per row).
     """
 
-    table: ir.Table
     keys: tuple[str, ...]  # grouping keys besides period
     n_rows: int
     n_in_window: int
@@ -85,9 +82,8 @@ class Prepared:
     last_date: dt.date
     notes: tuple[str, ...] = field(default_factory=tuple)
     lsoa_unmatched: int = 0
-    scan: ir.Table | None = None
     recodes: dict[str, Recode] = field(default_factory=dict)
-    cube: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    cube: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
 
 
 def _column_problem(records: Records, table: ir.Table, wanted: str, role: str) -> Problem:
@@ -162,7 +158,7 @@ def _scan_key(expr: ir.Column) -> ir.Value:
     return expr.cast("string")
 
 
-#: How the cube labels a boolean column dimension (as :func:`_raw_text` does per row).
+#: How the cube labels a boolean column dimension.
 BOOLEAN_LABELS = {"True": "Yes", "False": "No"}
 
 
@@ -605,30 +601,6 @@ def prepare(
         cube = cube.assign(denominator=cube["n_records"].astype("float64"))
     cube = cube[[KEY_PERIOD, *keys, "numerator", "denominator", "numerator_sq", "n_records"]]
 
-    # The same rows, lazily, for anyone who wants them: ``table`` recoded row by row (joins
-    # to the code maps), ``scan`` with the raw codes. The analysis itself uses ``cube``.
-    base["denominator"] = den if den is not None else ibis.literal(1.0)
-    rows = dict(base)
-    if decile is not None:
-        rows[KEY_DECILE] = decile.cast("int8")
-    for column in column_keys:
-        rows[column] = _strip(_raw_text(t[column])).nullif("").fill_null("Not known")
-    for key, column, _m, _d in maps:
-        rows[f"_raw_{key}"] = _raw_text(t[column])
-    x = t.select(**rows)
-    if lsoa_table is not None:
-        x = _join_lsoa(x, lsoa_table)
-    for key, _column, mapping, default in maps:
-        raw_key = f"_raw_{key}"
-        table = ibis.memtable(
-            pd.DataFrame({raw_key: list(mapping), key: list(mapping.values())}, dtype="string")
-        )
-        x = x.left_join(table, raw_key).drop(raw_key, f"{raw_key}_right")
-        x = x.mutate(**{key: x[key].fill_null(default)})
-    x = _finish(x, keys, plan, age_bounds)
-    y = y.mutate(denominator=base["denominator"]) if den is None else y
-    y = _finish(y, keys, plan, age_bounds)
-
     first, last = raw_cube["_first"].min(), raw_cube["_last"].max()
     notes: list[str] = []
     if date_fmt:
@@ -643,7 +615,6 @@ def prepare(
         n_window = int(cube["n_records"].sum())
         notes.append(f"{n_rows - n_window:,} records outside the plan's period were left out.")
     return Prepared(
-        table=x,
         keys=tuple(keys),
         n_rows=n_rows,
         n_in_window=n_window,
@@ -651,7 +622,6 @@ def prepare(
         last_date=pd.Timestamp(last).date(),
         notes=tuple(notes),
         lsoa_unmatched=lsoa_unmatched,
-        scan=y,
         recodes=recodes,
         cube=cube.reset_index(drop=True),
     )
@@ -671,20 +641,6 @@ def _with_period(x: ir.Table, plan: AnalysisPlan, age_bounds: list[float] | None
         x = x.mutate(**{KEY_AGE: band.cast("int8")})
     unit = {"week": "W", "month": "M", "quarter": "Q"}[plan.period.unit]
     return x.mutate(**{KEY_PERIOD: x._date.truncate(unit).cast("date")})
-
-
-def _finish(
-    x: ir.Table, keys: list[str], plan: AnalysisPlan, age_bounds: list[float] | None
-) -> ir.Table:
-    """Age band, period, the plan's window, and the columns in a fixed order."""
-    if KEY_PERIOD not in x.columns:
-        x = _with_period(x, plan, age_bounds)
-    if plan.period.start:
-        x = x.filter(x._date >= plan.period.start)
-    if plan.period.end:
-        x = x.filter(x._date <= plan.period.end)
-    columns = ["numerator", "denominator", *keys, KEY_PERIOD]
-    return x.select(*columns, numerator_sq=x.numerator * x.numerator)
 
 
 def _code_map(

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from equalqi.engine.prepare import KEY_PERIOD
-from equalqi.plan import AnalysisPlan, Dimension
+from equalqi.plan import AnalysisPlan
 from equalqi.services.analysis.labels import dimension_labels
 from equalqi.stats import poisson_count_interval, t_mean_interval, wilson_interval
 
@@ -96,12 +96,3 @@ def _cross(orders: list[list[str]]) -> list[str]:
     for order in orders:
         out = [f"{a} · {b}" if a else b for a in out for b in order]
     return out
-
-
-def groups_in_order(table: pd.DataFrame, dimension: str) -> list[str]:
-    sub = table[table["dimension"] == dimension]
-    return sub.sort_values(["group_order", "group"])["group"].drop_duplicates().tolist()
-
-
-def dimension_of(plan: AnalysisPlan, name: str) -> Dimension | None:
-    return next((d for d in plan.dimensions if d.name == name), None)

@@ -25,7 +25,7 @@ from equalqi.impact import ImpactResult, evaluate_gap
 from equalqi.plan import AnalysisPlan
 from equalqi.services.analysis.completeness import completeness
 from equalqi.services.analysis.gaps import compare_pairs, gap_table
-from equalqi.services.analysis.measure_table import OVERALL, measure_table
+from equalqi.services.analysis.measure_table import measure_table
 from equalqi.services.analysis.spc_runs import gap_spc, group_charts
 
 Progress = Callable[[str], None]
@@ -157,7 +157,3 @@ def _direction(plan: AnalysisPlan) -> str:
 
 def _completeness_for_impact(complete: pd.DataFrame) -> pd.DataFrame:
     return complete.rename(columns={"field": "dimension"})[["period", "dimension", "share_missing"]]
-
-
-def overall_series(result: AnalysisResult) -> pd.DataFrame:
-    return result.measures[result.measures["dimension"] == OVERALL]
