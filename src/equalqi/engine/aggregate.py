@@ -39,5 +39,6 @@ def recode_cube(cube: pd.DataFrame, prepared: Prepared) -> pd.DataFrame:
     keys = [KEY_PERIOD, *prepared.keys]
     for column, recode in prepared.recodes.items():
         cube[column] = recode.apply(cube[column]).astype("str")
-    merged = cube.groupby(keys, dropna=False, sort=False)[list(SUMS)].sum().reset_index()
+    sums = cube.groupby(keys, dropna=False, sort=False)[list(SUMS)]
+    merged = sums.sum(min_count=1).reset_index()  # min_count: an absent sum stays NaN
     return merged.astype({column: cube[column].dtype for column in keys})

@@ -23,6 +23,7 @@ from typing import Any
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from equalqi.demographics.age import get_age_bands
@@ -189,11 +190,20 @@ def _native_number(raw: ir.Column, number: ir.NumericValue) -> ir.NumericValue:
     return raw if raw.type().is_integer() else number
 
 
-def _fraction(raw: ir.Column, number: ir.FloatingValue) -> ir.BooleanValue:
-    """True where ``number`` (read from ``raw``) is not whole; integer columns never are."""
-    if raw.type().is_integer():
-        return ibis.literal(False)
-    return number != number.floor()
+def _outside(
+    raw: ir.Column, number: ir.FloatingValue, low: int, high: int, *, whole: bool
+) -> ir.BooleanValue:
+    """Filled in but unreadable, outside ``low..high``, or (``whole``) not a whole number.
+
+    Null where the value is blank (not a failure: see :class:`_Checks`). Integer columns are
+    compared as they are and skip the tests they cannot fail, which keeps the one scan cheap.
+    """
+    native = _native_number(raw, number)
+    bad = (native < low) | (native > high)
+    if whole and not raw.type().is_integer():
+        bad = bad | (number != number.floor())
+    unread = _unparsed(raw, number)
+    return bad if unread is None else bad | unread
 
 
 def _unparsed(raw: ir.Column, parsed: ir.Value) -> ir.BooleanValue | None:
@@ -244,7 +254,11 @@ def _detect_date_format(table: ir.Table, column: str) -> str | None:
 
 
 class _Checks:
-    """Declares checks as (label, failing-condition, column, what, fix); runs them in one scan."""
+    """Declares checks as (label, failing-condition, column, what, fix); runs them in one scan.
+
+    A condition that is null for a row (a comparison with a blank value) does not fail it:
+    SQL's OR and ``any()`` ignore nulls, so the scan folds the conditions as they are.
+    """
 
     def __init__(self, records: Records, table: ir.Table) -> None:
         self.records = records
@@ -344,6 +358,7 @@ def prepare(
     date = _as_date(t[data.date], date_fmt)
     num_raw = t[measure.numerator]
     num = _as_number(num_raw)
+    num_native = _native_number(num_raw, num)
     den_raw = t[measure.denominator] if measure.denominator else None
     den = _as_number(den_raw) if den_raw is not None else None
 
@@ -374,14 +389,14 @@ def prepare(
     )
     checks.add(
         measure.numerator,
-        num < 0,
+        num_native < 0,
         "the numerator is negative",
         "Counts and outcomes cannot be negative: correct the value.",
     )
     if measure.kind == "proportion" and den is None:
         checks.add(
             measure.numerator,
-            num.notnull() & (num != 0) & (num != 1),  # not isin(): a range test is faster
+            (num_native != 0) & (num_native != 1),  # null is not a failure (see _Checks)
             "a proportion needs 0 or 1 per record",
             "Use 1 when the outcome happened and 0 when it did not, or give a "
             "denominator column for counts.",
@@ -430,8 +445,7 @@ def prepare(
         decile = _as_number(raw)
         checks.add(
             data.imd_decile,
-            ~_blank(raw)
-            & (decile.isnull() | (decile < 1) | (decile > 10) | _fraction(raw, decile)),
+            _outside(raw, decile, 1, 10, whole=True),
             "an IMD decile must be a whole number from 1 (most deprived) to 10",
             "Correct the value, or leave it blank if it is not known.",
         )
@@ -441,7 +455,7 @@ def prepare(
         age = _as_number(raw)
         checks.add(
             data.age,
-            ~_blank(raw) & (age.isnull() | (age < 0) | (age > 120)),
+            _outside(raw, age, 0, 120, whole=False),
             "an age must be a number of years from 0 to 120",
             "Correct the value, or leave it blank if it is not known.",
         )
@@ -506,10 +520,11 @@ def prepare(
     # rows failing any check and the date range. Only when some row fails are the checks
     # counted one by one and located (more scans, on the error path only).
     say("aggregating (one scan of the records)")
-    failing: ir.BooleanValue = ibis.literal(False)
-    for _label, bad, *_ in checks.items:
-        failing = failing | bad.fill_null(False)
-    scan["_bad"] = failing.cast("int64")
+    conditions = [bad for _label, bad, *_ in checks.items]
+    failing = conditions[0]
+    for bad in conditions[1:]:
+        failing = failing | bad
+    scan["_bad"] = failing
     window = plan.period.start is not None or plan.period.end is not None
     if window:
         inside: ir.BooleanValue = ibis.literal(True)
@@ -526,20 +541,21 @@ def prepare(
     sums: dict[str, ir.Scalar] = {"numerator": y.numerator.sum()}
     if den is not None:
         sums["denominator"] = y.denominator.sum()
+    if measure.kind == "mean":  # only a mean's standard deviation needs the sum of squares
+        sums["numerator_sq"] = (y.numerator * y.numerator).sum()
     raw_cube = (
         y.group_by(groups)
         .aggregate(
             **sums,
-            numerator_sq=(y.numerator * y.numerator).sum(),
             n_records=y.count(),
-            _bad=y._bad.sum(),
+            _bad=y._bad.any(),
             _first=y._date.min(),
             _last=y._date.max(),
         )
         .to_pandas()
     )
     n_rows = int(raw_cube["n_records"].sum())
-    if int(raw_cube["_bad"].sum()):
+    if bool(raw_cube["_bad"].fillna(False).astype(bool).any()):
         problems, _counts = checks.run({})
         collector.extend(problems)
     if n_rows == 0:
@@ -599,6 +615,8 @@ def prepare(
     cube = raw_cube[raw_cube["_in"].astype(bool)] if window else raw_cube
     if den is None:
         cube = cube.assign(denominator=cube["n_records"].astype("float64"))
+    if "numerator_sq" not in cube.columns:
+        cube = cube.assign(numerator_sq=np.nan)
     cube = cube[[KEY_PERIOD, *keys, "numerator", "denominator", "numerator_sq", "n_records"]]
 
     first, last = raw_cube["_first"].min(), raw_cube["_last"].max()

@@ -35,7 +35,8 @@ SUMS = ["numerator", "denominator", "numerator_sq", "n_records"]
 
 def _rollup(cube: pd.DataFrame, labels: pd.Series, order: list[str], name: str) -> pd.DataFrame:
     frame = cube[[KEY_PERIOD, *SUMS]].assign(group=labels.to_numpy())
-    out = frame.groupby([KEY_PERIOD, "group"], as_index=False, sort=False)[SUMS].sum()
+    grouped = frame.groupby([KEY_PERIOD, "group"], as_index=False, sort=False)[SUMS]
+    out = grouped.sum(min_count=1)  # numerator_sq is NaN (not scanned) unless a mean
     rank = {g: i for i, g in enumerate(order)}
     out["group_order"] = out["group"].map(rank).fillna(len(order)).astype(int)
     out["dimension"] = name
