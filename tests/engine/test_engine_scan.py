@@ -128,3 +128,41 @@ def test_recode_strips_whitespace_and_fills_blanks() -> None:
     ]
     mapped = Recode(default="99", mapping={" a": "A", "A": "A"}).apply(raw)
     assert mapped.tolist() == ["99", "99", "99", "99"]
+
+
+def test_dimension_labels_from_the_cube_keys() -> None:
+    """Each key maps to its published label; a missing or unknown key is 'Not known'."""
+    from equalqi.plan import Dimension
+    from equalqi.services.analysis.labels import dimension_labels
+
+    cube = pd.DataFrame(
+        {
+            "imd_decile": [1.0, 2.0, 3.0, 10.0, None],
+            "ethnic_code": ["A", "H", "N", "99", "Z"],
+            "age_band": [0, 1, 5, -1, 2],
+            "sex_code": ["1", "2", "9", "X", "?"],
+        }
+    )
+    plan = parse_plan(PLAN)
+
+    def labels(kind: str) -> list[str]:
+        got, _order = dimension_labels(cube, Dimension(name=kind, kind=kind), plan)  # type: ignore[arg-type]
+        return list(got)
+
+    assert labels("imd_decile") == [
+        "1 - most deprived", "2", "3", "10 - least deprived", "Not known"
+    ]  # fmt: skip
+    # Quintile = ceil(decile / 2): deciles 1 and 2 are quintile 1, 3 is quintile 2.
+    assert labels("imd_quintile") == [
+        "1 - most deprived", "1 - most deprived", "2", "5 - least deprived", "Not known"
+    ]  # fmt: skip
+    core20, rest = "Core20 - most deprived 20%", "Not Core20"
+    assert labels("core20") == [core20, core20, rest, rest, "Not known"]
+    # NHS Data Dictionary ETHNIC CATEGORY (2001 census groups): A White British, H Indian,
+    # N African, 99 not known, Z not stated.
+    assert labels("ethnicity") == [
+        "White", "Asian or Asian British", "Black or Black British", "Not known", "Not stated"
+    ]  # fmt: skip
+    # nhs_broad bands: 0-17, 18-34, ..., 80+; band -1 is an age not given.
+    assert labels("age_band") == ["0-17", "18-34", "80+", "Not known", "35-49"]
+    assert labels("sex") == ["Male", "Female", "Indeterminate", "Not known", "Not known"]

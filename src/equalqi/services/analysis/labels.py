@@ -7,6 +7,9 @@ demographics core here, on the small cube.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -25,6 +28,12 @@ def _decile(cube: pd.DataFrame) -> pd.Series:
     return pd.to_numeric(cube[KEY_DECILE], errors="coerce")
 
 
+def _lookup(keys: pd.Series, mapping: Mapping[Any, str]) -> pd.Series:
+    """Label every cube row from a small mapping (vectorised); unmapped keys are not known."""
+    labels = keys.map(mapping).astype(object)
+    return labels.where(labels.notna(), NOT_KNOWN)
+
+
 def dimension_labels(
     cube: pd.DataFrame, dim: Dimension, plan: AnalysisPlan
 ) -> tuple[pd.Series, list[str]]:
@@ -32,31 +41,28 @@ def dimension_labels(
     if dim.kind in ("imd_decile", "imd_quintile", "core20"):
         dec = _decile(cube)
         if dim.kind == "imd_decile":
-            labels = dec.map(lambda v: DECILE_LABELS[int(v) - 1] if pd.notna(v) else NOT_KNOWN)
-            return labels, [*DECILE_LABELS, NOT_KNOWN]
+            deciles = {float(i): label for i, label in enumerate(DECILE_LABELS, start=1)}
+            return _lookup(dec, deciles), [*DECILE_LABELS, NOT_KNOWN]
         if dim.kind == "imd_quintile":
-            q = np.ceil(dec / 2)
-            labels = q.map(lambda v: QUINTILE_LABELS[int(v) - 1] if pd.notna(v) else NOT_KNOWN)
-            return labels, [*QUINTILE_LABELS, NOT_KNOWN]
-        labels = dec.map(lambda v: NOT_KNOWN if pd.isna(v) else CORE20 if v <= 2 else NOT_CORE20)
-        return labels, [CORE20, NOT_CORE20, NOT_KNOWN]
+            quintiles = {float(i): label for i, label in enumerate(QUINTILE_LABELS, start=1)}
+            return _lookup(np.ceil(dec / 2), quintiles), [*QUINTILE_LABELS, NOT_KNOWN]
+        core20 = {float(i): CORE20 if i <= 2 else NOT_CORE20 for i in range(1, 11)}
+        return _lookup(dec, core20), [CORE20, NOT_CORE20, NOT_KNOWN]
     if dim.kind in ("ethnicity", "ethnic_category"):
         index = 1 if dim.kind == "ethnicity" else 0
-        labels = cube[KEY_ETHNIC].map(lambda c: ETHNIC_CATEGORIES[c][index])
+        names = {code: pair[index] for code, pair in ETHNIC_CATEGORIES.items()}
         order = (
             list(ETHNIC_GROUP_ORDER)
             if dim.kind == "ethnicity"
             else [ETHNIC_CATEGORIES[c][0] for c in ETHNIC_CODE_ORDER]
         )
-        return labels, order
+        return _lookup(cube[KEY_ETHNIC], names), order
     if dim.kind == "age_band":
-        bands = get_age_bands(dim.age_bands)
-        names = list(bands.labels)
-        labels = cube[KEY_AGE].astype(int).map(lambda i: names[i] if i >= 0 else NOT_KNOWN)
-        return labels, [*names, NOT_KNOWN]
+        bands = list(get_age_bands(dim.age_bands).labels)
+        labels = _lookup(cube[KEY_AGE].astype(int), dict(enumerate(bands)))
+        return labels, [*bands, NOT_KNOWN]
     if dim.kind == "sex":
-        labels = cube[KEY_SEX].map(lambda c: SEX_CODES.get(c, NOT_KNOWN))
-        return labels, list(SEX_LABEL_ORDER)
+        return _lookup(cube[KEY_SEX], SEX_CODES), list(SEX_LABEL_ORDER)
     column = dim.column or dim.name
     labels = cube[column].astype(str)
     order = list(dim.order) if dim.order else sorted(labels.unique().tolist())
