@@ -8,6 +8,7 @@ gives the same problems, at the same rows, on both.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,34 @@ column = "site"
 """
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    backend = connect("pyspark")
+def connect_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture(scope="module")
+def spark(connect_port: int) -> Iterator[Any]:
+    """A local session that also serves Spark Connect (its plugin, on a free port)."""
+    conf = {
+        "spark.plugins": "org.apache.spark.sql.connect.SparkConnectPlugin",
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.connect.grpc.binding.port": str(connect_port),
+    }
+    backend = connect("pyspark", **conf)
+    yield backend
+    backend._session.stop()
+
+
+@pytest.fixture(scope="module")
+def spark_connect(spark: Any, connect_port: int) -> Iterator[Any]:
+    """A Spark Connect client of the local session's server, through ``sc://`` as users do."""
+    backend = connect(f"sc://127.0.0.1:{connect_port}")
     yield backend
     backend._session.stop()
 
@@ -100,6 +126,38 @@ def test_same_measure_table_on_spark_and_duckdb(spark: Any, records: Path) -> No
     pd.testing.assert_frame_equal(
         on_duckdb.gaps, on_spark.gaps, check_exact=False, rtol=1e-9, atol=1e-12
     )
+
+
+def test_same_measure_table_over_spark_connect(spark_connect: Any, records: Path) -> None:
+    # A real Connect client (gRPC to the server in the local session), not a classic session.
+    assert spark_connect.name == "pyspark"
+    assert type(spark_connect._session).__module__ == "pyspark.sql.connect.session"
+    plan = demo_plan("dna_sms")
+    on_duckdb = analyse(records, plan)
+    on_connect = analyse(records, plan, con=spark_connect)
+    assert on_connect.n_rows == on_duckdb.n_rows == 30_000
+    a, b = on_duckdb.measures, on_connect.measures
+    assert len(a) == len(b) > 0
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12, atol=1e-12)
+    for column in ("numerator", "denominator"):
+        assert (a[column].to_numpy() == b[column].to_numpy()).all()
+
+
+def test_same_problems_over_spark_connect(spark_connect: Any, tmp_path: Path) -> None:
+    # Hand-made: line 3's IMD decile is 0 and line 4's ethnic code is not an NHS one.
+    lines = [
+        "date,eth,decile,dna,sex,site",
+        "2024-01-03,A,1,1,1,North",
+        "2024-01-09,H,0,0,2,North",
+        "2024-02-11,Q7,9,1,2,South",
+    ]
+    path = _write(tmp_path, lines, "bad_connect.csv")
+    on_connect = _problems(path, spark_connect)
+    assert on_connect == _problems(path, connect())
+    assert {(p.row, p.column, p.value) for p in on_connect} == {
+        (3, "decile", "0"),
+        (4, "eth", "Q7"),
+    }
 
 
 def test_same_cube_on_spark_and_duckdb(spark: Any, records: Path) -> None:

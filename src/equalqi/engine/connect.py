@@ -85,15 +85,21 @@ def local_spark_session(cores: int | None = None, **conf: str) -> Any:
 
 
 def _spark_connect_session(url: str) -> Any:
+    """A Spark Connect session for ``url``.
+
+    The Connect client's own builder is used, not ``pyspark.sql.SparkSession``'s: the latter
+    refuses a remote URL while a classic session runs in the same process (a notebook that
+    has both, or the tests, which serve Connect from their local session).
+    """
     try:
-        from pyspark.sql import SparkSession
+        from pyspark.sql.connect.session import SparkSession
 
         return SparkSession.builder.remote(url).getOrCreate()
     except ImportError as exc:  # pyspark[connect] extras (grpcio) missing
         raise InputError(
             Problem(
                 what=f"Spark Connect needs extra packages that are not installed ({exc})",
-                fix="Install them with: pip install 'pyspark[connect]'",
+                fix="Install them with: pip install 'equalqi[spark-connect]' (pyspark[connect]).",
                 value=url,
             )
         ) from exc

@@ -319,13 +319,13 @@ def _numbered(table: ir.Table) -> ir.Table:
     """
     if not _on_spark(table):
         return table.mutate(_row=ibis.row_number() + 2)
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
+    # In Spark SQL, not pyspark.sql.functions: the same text works on a classic session and
+    # over Spark Connect (whose Column objects differ).
     backend: Any = table._find_backend()
-    frame = backend._session.sql(backend.compile(table))
-    frame = frame.withColumn("_mid", F.monotonically_increasing_id())
-    frame = frame.withColumn("_row", F.row_number().over(Window.orderBy("_mid")) + 1)
+    frame = backend._session.sql(
+        "SELECT *, row_number() OVER (ORDER BY _mid) + 1 AS _row FROM "
+        f"(SELECT *, monotonically_increasing_id() AS _mid FROM ({backend.compile(table)}) t) m"
+    )
     view = f"equalqi_numbered_{abs(hash(str(table.op()))) % 10**12}"
     frame.drop("_mid").createOrReplaceTempView(view)
     return backend.table(view)
