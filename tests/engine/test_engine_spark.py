@@ -109,7 +109,20 @@ def test_connect_gives_a_local_pyspark_backend(spark: Any) -> None:
     assert connect(spark._session)._session is spark._session
 
 
-def test_same_measure_table_on_spark_and_duckdb(spark: Any, records: Path) -> None:
+def test_sc_url_gives_a_spark_connect_client(spark_connect: Any) -> None:
+    # A real Connect client (gRPC to the server in the local session), not a classic session.
+    assert spark_connect.name == "pyspark"
+    assert type(spark_connect._session).__module__ == "pyspark.sql.connect.session"
+
+
+SPARKS = ["spark", "spark_connect"]  # a classic local session, and a Spark Connect client
+
+
+@pytest.mark.parametrize("engine", SPARKS)
+def test_same_measure_table_on_spark_and_duckdb(
+    engine: str, records: Path, request: pytest.FixtureRequest
+) -> None:
+    spark = request.getfixturevalue(engine)
     plan = demo_plan("dna_sms")
     on_duckdb = analyse(records, plan)
     on_spark = analyse(records, plan, con=spark)
@@ -126,38 +139,6 @@ def test_same_measure_table_on_spark_and_duckdb(spark: Any, records: Path) -> No
     pd.testing.assert_frame_equal(
         on_duckdb.gaps, on_spark.gaps, check_exact=False, rtol=1e-9, atol=1e-12
     )
-
-
-def test_same_measure_table_over_spark_connect(spark_connect: Any, records: Path) -> None:
-    # A real Connect client (gRPC to the server in the local session), not a classic session.
-    assert spark_connect.name == "pyspark"
-    assert type(spark_connect._session).__module__ == "pyspark.sql.connect.session"
-    plan = demo_plan("dna_sms")
-    on_duckdb = analyse(records, plan)
-    on_connect = analyse(records, plan, con=spark_connect)
-    assert on_connect.n_rows == on_duckdb.n_rows == 30_000
-    a, b = on_duckdb.measures, on_connect.measures
-    assert len(a) == len(b) > 0
-    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12, atol=1e-12)
-    for column in ("numerator", "denominator"):
-        assert (a[column].to_numpy() == b[column].to_numpy()).all()
-
-
-def test_same_problems_over_spark_connect(spark_connect: Any, tmp_path: Path) -> None:
-    # Hand-made: line 3's IMD decile is 0 and line 4's ethnic code is not an NHS one.
-    lines = [
-        "date,eth,decile,dna,sex,site",
-        "2024-01-03,A,1,1,1,North",
-        "2024-01-09,H,0,0,2,North",
-        "2024-02-11,Q7,9,1,2,South",
-    ]
-    path = _write(tmp_path, lines, "bad_connect.csv")
-    on_connect = _problems(path, spark_connect)
-    assert on_connect == _problems(path, connect())
-    assert {(p.row, p.column, p.value) for p in on_connect} == {
-        (3, "decile", "0"),
-        (4, "eth", "Q7"),
-    }
 
 
 def test_same_cube_on_spark_and_duckdb(spark: Any, records: Path) -> None:
@@ -193,7 +174,11 @@ def test_csv_text_is_cleaned_the_same_on_both(spark: Any, tmp_path: Path) -> Non
     assert sorted(cubes[1]["site"]) == ["Clif", "Clif", "Kingsway", "v"]
 
 
-def test_same_problems_for_a_bad_file_on_both(spark: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", SPARKS)
+def test_same_problems_for_a_bad_file_on_both(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    spark = request.getfixturevalue(engine)
     # Hand-made: line 3 has a date that is not a date, line 4 an IMD decile of 11, line 5 a
     # numerator of 2 for a proportion, line 6 an unknown ethnic code; the header is line 1.
     lines = [

@@ -520,11 +520,7 @@ def prepare(
     # rows failing any check and the date range. Only when some row fails are the checks
     # counted one by one and located (more scans, on the error path only).
     say("aggregating (one scan of the records)")
-    conditions = [bad for _label, bad, *_ in checks.items]
-    failing = conditions[0]
-    for bad in conditions[1:]:
-        failing = failing | bad
-    scan["_bad"] = failing
+    scan["_bad"] = ibis.or_(*(bad for _label, bad, *_ in checks.items))
     window = plan.period.start is not None or plan.period.end is not None
     if window:
         inside: ir.BooleanValue = ibis.literal(True)
@@ -555,7 +551,7 @@ def prepare(
         .to_pandas()
     )
     n_rows = int(raw_cube["n_records"].sum())
-    if bool(raw_cube["_bad"].fillna(False).astype(bool).any()):
+    if raw_cube["_bad"].eq(True).any():  # null (a cell of no failing row) is not True
         problems, _counts = checks.run({})
         collector.extend(problems)
     if n_rows == 0:
