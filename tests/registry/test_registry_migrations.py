@@ -19,6 +19,8 @@ TABLES = {
     "assessments",
     "involvement",
     "audit",
+    "sessions",
+    "jobs",
 }
 
 

@@ -35,21 +35,30 @@ def test_api_journey_upload_analyse_assess(world: World, demo_csv: Path) -> None
 
         assert r.json()["sha256"] == hashlib.sha256(raw).hexdigest()
         did = r.json()["id"]
-        # A plan whose numerator column is missing: 422 naming the column, nothing stored.
+        # A plan whose numerator column is missing: the job fails naming the column, and
+        # nothing is stored (no analysis version, no output folder).
         bad = demo_plan("dna_sms").to_toml().replace('numerator = "dna"', 'numerator = "dnaa"')
         r = c.post(
             f"/api/projects/{pid}/analyses", headers=h, json={"dataset_id": did, "plan_toml": bad}
         )
-        assert r.status_code == 422
-        assert any(p["column"] == "dnaa" for p in r.json()["problems"])
+        assert r.status_code == 202
+        assert r.headers["location"] == r.json()["url"]
+        world.app.state.jobs.wait(r.json()["id"])
+        failed = c.get(r.json()["url"]).json()
+        assert failed["status"] == "failed" and failed["analysis_version"] is None
+        assert any(p["column"] == "dnaa" for p in failed["problems"])
         assert c.get(f"/api/projects/{pid}/analyses").json() == []
+        assert not (world.settings.data_dir / "analyses").exists()
         r = c.post(
             f"/api/projects/{pid}/analyses",
             headers=h,
             json={"dataset_id": did, "plan_toml": demo_plan("dna_sms").to_toml()},
         )
-        assert r.status_code == 201
-        body = r.json()
+        assert r.status_code == 202 and r.json()["status"] == "queued"
+        world.app.state.jobs.wait(r.json()["id"])
+        done = c.get(r.json()["url"]).json()
+        assert done["status"] == "done" and done["analysis_version"] == 1
+        body = c.get(done["analysis_url"]).json()
         assert body["version"] == 1
         assert body["summary"]["records"] == 20_000
         assert c.get(f"/api/projects/{pid}").json()["equity_status"] == body["equity_status"]
@@ -72,6 +81,9 @@ def test_api_journey_upload_analyse_assess(world: World, demo_csv: Path) -> None
         assert len(listed) == 1 and listed[0]["overall_risk"] == r.json()["overall_risk"]
         # The audit trail (admins only) recorded each change with who made it.
         assert c.get("/api/audit").status_code == 403
+    with TestClient(world.app) as other:  # another organisation: the job is not found
+        other.post("/api/session", json={"email": world.emails["b-editor"], "password": PASSWORD})
+        assert other.get(done["url"]).status_code == 404
     with TestClient(world.app) as admin:
         r = admin.post(
             "/api/session", json={"email": world.emails["a-admin"], "password": PASSWORD}

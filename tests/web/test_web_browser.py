@@ -192,7 +192,14 @@ def test_whole_journey_keyboard_axe_and_screenshots(
         shot(page, shots, "05-check")
         with page.expect_navigation(timeout=60_000):
             page.get_by_role("button", name="Confirm and analyse").click()
-        page.wait_for_url("**/analysis", timeout=60_000)
+        # The analysis runs as a job: its progress page reloads itself until it is done.
+        page.wait_for_url("**/jobs/*")
+        axe(page, "job progress")
+        page.wait_for_selector("#job-result", timeout=120_000)
+        assert page.locator("#job-status").inner_text() == "done"
+        with page.expect_navigation():
+            page.locator("#job-result").click()
+        page.wait_for_url("**/analysis")
 
         # The stratified charts and the gap, drawn by vega-embed, each with its table.
         page.wait_for_selector(".eq-chart[data-rendered=true]", timeout=20_000)

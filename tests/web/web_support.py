@@ -7,9 +7,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from equalqi.registry.organisations import create_organisation
@@ -51,6 +53,7 @@ def make_world(tmp: Path, *, max_upload_bytes: int = 50 * 1024 * 1024) -> World:
 def world(tmp_path: Path) -> Iterator[World]:
     w = make_world(tmp_path)
     yield w
+    w.app.state.jobs.shutdown()
     w.app.state.registry.close()
 
 
@@ -96,3 +99,17 @@ def demo_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "dna_sms_extract.csv"
     frame.to_csv(path, index=False)
     return path
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every APIRoute of the app, also those of included routers (which FastAPI keeps behind
+    an include wrapper in ``app.routes``); the routers are included without a prefix."""
+    found: list[APIRoute] = []
+    stack: list[Any] = list(app.routes)
+    while stack:
+        route = stack.pop(0)
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            stack.extend(route.original_router.routes)
+    return found

@@ -8,12 +8,14 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -55,6 +57,8 @@ class Organisation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: An organisation admin may show unsuppressed numbers to their own team (audited).
+    show_unsuppressed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class User(Base):
@@ -66,6 +70,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    #: Set for a one-time password (CLI, admin page): the first sign-in must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -119,6 +127,9 @@ class Dataset(Base):
     columns: Mapped[list[Any]] = mapped_column(default=list)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Set when the stored file was deleted (the row stays for the audit trail and analyses).
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    deleted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
 
 class AnalysisRun(Base):
@@ -134,6 +145,8 @@ class AnalysisRun(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     output_dir: Mapped[str] = mapped_column(Text)
     equity_status: Mapped[str] = mapped_column(String(40), default="not analysed")
+    #: True once the dataset this run was computed from has been deleted.
+    dataset_deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -176,3 +189,38 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None] = mapped_column(default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SessionRecord(Base):
+    """A signed-in session. The cookie carries a random token; only its SHA-256 is stored,
+    so a copy of the database does not let anyone sign in."""
+
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+#: Job states, in the order a job passes through them.
+JOB_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
+
+
+class Job(Base):
+    """Heavy work (an analysis) run outside the request by :mod:`equalqi.services.jobs`."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    message: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[list[Any]] = mapped_column(default=list)
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"), default=None)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), default=None)
+    analysis_version: Mapped[int | None] = mapped_column(default=None)
+    worker: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -12,15 +12,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from equalqi.errors import InputError
 from equalqi.plan import parse_plan
-from equalqi.registry import analyses, assessments, audit, datasets, projects
-from equalqi.registry.models import AnalysisRun, Dataset, Project, User
+from equalqi.registry import analyses, assessments, audit, datasets, jobs, projects
+from equalqi.registry.models import AnalysisRun, Dataset, Job, Project, User
 from equalqi.registry.users import authenticate
-from equalqi.web.deps import DB, Admin, Cfg, Editor, Viewer
+from equalqi.web.deps import DB, Admin, Cfg, Editor, Form, Viewer
 from equalqi.web.security import csrf_token, verify_csrf
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -87,6 +86,22 @@ def dataset_json(d: Dataset) -> dict[str, Any]:
         "size_bytes": d.size_bytes,
         "columns": d.columns,
         "uploaded_at": d.uploaded_at.isoformat(),
+    }
+
+
+def job_json(j: Job) -> dict[str, Any]:
+    base = f"/api/projects/{j.project_id}"
+    return {
+        "id": j.id,
+        "kind": j.kind,
+        "status": j.status,
+        "message": j.message,
+        "problems": j.problems,
+        "dataset_id": j.dataset_id,
+        "analysis_version": j.analysis_version,
+        "url": f"{base}/jobs/{j.id}",
+        "page": f"/projects/{j.project_id}/jobs/{j.id}",
+        "analysis_url": f"{base}/analyses/{j.analysis_version}" if j.analysis_version else None,
     }
 
 
@@ -170,21 +185,20 @@ def list_datasets(project_id: int, user: Viewer, session: DB) -> list[dict[str, 
         }
     },
 )
-async def upload(
+def upload(
     project_id: int,
     request: Request,
     user: Editor,
     session: DB,
     cfg: Cfg,
+    form: Form,
 ) -> Response:
     projects.get_project(session, user, project_id)
-    form = await request.form()
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         raise HTTPException(status_code=400, detail="Send the file in a 'file' form field.")
     try:
-        dataset = await run_in_threadpool(
-            datasets.store_upload,
+        dataset = datasets.store_upload(
             session,
             user,
             project_id,
@@ -201,23 +215,32 @@ async def upload(
     return JSONResponse(dataset_json(dataset), status_code=201)
 
 
-@router.post("/projects/{project_id}/analyses", status_code=201, dependencies=csrf)
+@router.post("/projects/{project_id}/analyses", status_code=202, dependencies=csrf)
 def analyse(
     project_id: int,
     body: AnalysisBody,
+    request: Request,
     user: Editor,
     session: DB,
-    cfg: Cfg,
 ) -> Response:
+    """Queue an analysis job: 202 with the job's URL (poll it until ``status`` is done)."""
     projects.get_project(session, user, project_id)
     try:
         plan = parse_plan(body.plan_toml, source="plan_toml")
-        run = analyses.run_analysis(
-            session, user, project_id, body.dataset_id, plan, data_dir=cfg.data_dir
-        )
     except InputError as exc:
         return problems_response(exc)
-    return JSONResponse(analysis_json(run), status_code=201)
+    datasets.get_dataset(session, user, project_id, body.dataset_id)
+    row = analyses.save_plan(session, user, project_id, plan)
+    job = jobs.queue_analysis(session, user, project_id, body.dataset_id, row.id)
+    session.commit()  # the worker reads the job row from its own connection
+    request.app.state.jobs.submit(job.id)
+    url = f"/api/projects/{project_id}/jobs/{job.id}"
+    return JSONResponse(job_json(job), status_code=202, headers={"Location": url})
+
+
+@router.get("/projects/{project_id}/jobs/{job_id}")
+def get_job(project_id: int, job_id: int, user: Viewer, session: DB) -> dict[str, Any]:
+    return job_json(jobs.get_job(session, user, project_id, job_id))
 
 
 @router.get("/projects/{project_id}/analyses")

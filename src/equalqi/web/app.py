@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from starlette.types import Scope
 from equalqi import __version__
 from equalqi.registry.access import Forbidden, NotFound
 from equalqi.registry.db import open_registry
+from equalqi.services.jobs import JobRunner, fail_orphaned_jobs
 from equalqi.web.deps import SignInRequired
 from equalqi.web.render import templates
 from equalqi.web.security import BodyLimit, SecurityHeaders
@@ -38,12 +41,19 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.jobs.shutdown()  # waits for running analyses to finish
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: open (and migrate) the registry, mount assets, add the routers."""
-    from equalqi.web import api, pages
+    from equalqi.web import api, job_pages, pages
 
     settings = settings or Settings.from_env()
     app = FastAPI(
+        lifespan=_lifespan,
         title="equalqi",
         version=__version__,
         description="JSON API of the equalqi registry: projects, datasets, analyses, "
@@ -55,6 +65,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.registry = open_registry(settings.database_url, data_dir=settings.data_dir)
+    fail_orphaned_jobs(app.state.registry)
+    app.state.jobs = JobRunner(
+        settings.database_url, settings.data_dir, workers=settings.job_workers
+    )
     limit = settings.max_upload_bytes
 
     def too_large(scope: Scope) -> Response:
@@ -113,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _error(request, 400, "The request was not understood.")
 
     app.include_router(pages.router)
+    app.include_router(job_pages.router)
     app.include_router(api.router)
     return app
 

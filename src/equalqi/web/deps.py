@@ -1,4 +1,10 @@
-"""Request dependencies: the database session, the signed-in user and role checks.
+"""Request dependencies: the database session, the signed-in user, role checks, the form.
+
+The concurrency rule (see ``docs/web.md``): every route and every dependency that touches
+the database is a plain ``def``, so FastAPI runs it in its thread pool and the event loop
+never waits on SQLAlchemy. The only ``async`` dependencies read the request body
+(:func:`form_body`, the CSRF check) and touch no database. Heavy work (an analysis) is a
+job (:mod:`equalqi.services.jobs`), never part of a request.
 
 Every route depends on :func:`role` (viewer, editor or admin), so no route forgets a check.
 Pages send a visitor who is not signed in to the sign-in page; the API answers 401.
@@ -6,11 +12,12 @@ Pages send a visitor who is not signed in to the sign-in page; the API answers 4
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from equalqi.registry.access import Forbidden, require
 from equalqi.registry.db import Registry
@@ -33,12 +40,9 @@ def settings(request: Request) -> Settings:
     return value
 
 
-async def db(request: Request) -> AsyncIterator[Session]:
-    """One session per request; committed when the route returns without an error.
-
-    The dependencies are ``async`` so a page costs no thread hand-offs before its route runs;
-    their database work is a few indexed look-ups (slow work runs in sync routes, which
-    FastAPI runs in its thread pool)."""
+def db(request: Request) -> Iterator[Session]:
+    """One session per request, committed when the route returns without an error (sync:
+    it runs in the thread pool like the route that uses it)."""
     session = registry(request).session()
     try:
         yield session
@@ -50,7 +54,7 @@ async def db(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
-async def current_user(request: Request, session: Annotated[Session, Depends(db)]) -> User:
+def current_user(request: Request, session: Annotated[Session, Depends(db)]) -> User:
     user_id = request.session.get("user_id")
     user = get_user(session, int(user_id)) if isinstance(user_id, int) else None
     if user is None:
@@ -60,10 +64,10 @@ async def current_user(request: Request, session: Annotated[Session, Depends(db)
     return user
 
 
-def role(name: str) -> Callable[..., Awaitable[User]]:
+def role(name: str) -> Callable[..., User]:
     """Dependency factory: the signed-in user, who must hold at least role ``name``."""
 
-    async def check(user: Annotated[User, Depends(current_user)]) -> User:
+    def check(user: Annotated[User, Depends(current_user)]) -> User:
         try:
             require(user, name)
         except Forbidden as exc:
@@ -71,6 +75,14 @@ def role(name: str) -> Callable[..., Awaitable[User]]:
         return user
 
     return check
+
+
+async def form_body(request: Request) -> FormData:
+    """The submitted form (url-encoded or multipart; parsed once and cached on the request).
+
+    The one thing a route needs to ``await``; with it as a dependency the route itself stays
+    a plain ``def`` and its database work runs in the thread pool."""
+    return await request.form()
 
 
 viewer = role("viewer")
@@ -81,3 +93,4 @@ Editor = Annotated[User, Depends(editor)]
 Admin = Annotated[User, Depends(admin)]
 DB = Annotated[Session, Depends(db)]
 Cfg = Annotated[Settings, Depends(settings)]
+Form = Annotated[FormData, Depends(form_body)]

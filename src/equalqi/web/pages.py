@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from equalqi.assess import (
@@ -29,13 +28,21 @@ from equalqi.assess import (
 )
 from equalqi.errors import InputError, Problem
 from equalqi.plan import parse_plan, plan_from_dict
-from equalqi.registry import analyses, assessments, audit, datasets, involvement, projects
+from equalqi.registry import (
+    analyses,
+    assessments,
+    audit,
+    datasets,
+    involvement,
+    jobs,
+    projects,
+)
 from equalqi.registry.models import CORE20PLUS5, PROJECT_STATUSES, QI_TYPES, ROLES, Project, User
 from equalqi.registry.users import MIN_PASSWORD, authenticate, create_user, email_taken, list_users
 from equalqi.services.report.assessment_section import render_assessment_section
 from equalqi.web import forms
 from equalqi.web.charts import Chart, gap_chart, group_chart, suppress
-from equalqi.web.deps import DB, Admin, Cfg, Editor, Viewer
+from equalqi.web.deps import DB, Admin, Cfg, Editor, Form, Viewer
 from equalqi.web.render import page
 from equalqi.web.security import CSRF_FIELD, verify_csrf
 from equalqi.web.settings import Settings
@@ -78,8 +85,7 @@ def sign_in_page(request: Request, next: str = "/projects") -> HTMLResponse:
 
 
 @router.post("/sign-in", response_class=HTMLResponse, dependencies=csrf)
-async def sign_in(request: Request, session: DB) -> Response:
-    form = await request.form()
+def sign_in(request: Request, session: DB, form: Form) -> Response:
     email, password = forms.text(form, "email"), form.get("password")
     user = authenticate(session, email, password if isinstance(password, str) else "")
     if user is None:
@@ -108,7 +114,7 @@ def sign_out(request: Request) -> RedirectResponse:
 
 
 @router.get("/projects", response_class=HTMLResponse)
-async def portfolio(request: Request, user: Viewer, session: DB) -> HTMLResponse:
+def portfolio(request: Request, user: Viewer, session: DB) -> HTMLResponse:
     items = projects.list_projects(session, user)
     return page(
         request,
@@ -159,8 +165,7 @@ def new_project_page(request: Request, user: Editor) -> HTMLResponse:
 
 
 @router.post("/projects/new", dependencies=csrf)
-async def new_project(request: Request, user: Editor, session: DB) -> Response:
-    form = await request.form()
+def new_project(request: Request, user: Editor, session: DB, form: Form) -> Response:
     shown = {
         k: forms.text(form, k)
         for k in ("title", "aim", "qi_type", "setting", "team", "start_date", "end_date", "status")
@@ -200,9 +205,7 @@ def _project_page(
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse)
-async def project_overview(
-    request: Request, project_id: int, user: Viewer, session: DB
-) -> HTMLResponse:
+def project_overview(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
     project = projects.get_project(session, user, project_id)
     run = analyses.latest_analysis(session, user, project_id)
     risk = assessments.latest_risk(session, user, project_id)
@@ -250,22 +253,21 @@ def data_page(request: Request, project_id: int, user: Viewer, session: DB) -> H
 
 
 @router.post("/projects/{project_id}/data", dependencies=csrf)
-async def upload(
+def upload(
     request: Request,
     project_id: int,
     user: Editor,
     session: DB,
     cfg: Cfg,
+    form: Form,
 ) -> Response:
     project = projects.get_project(session, user, project_id)
-    form = await request.form()
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
         problems = [{"text": "Select a file to upload", "href": "#file"}]
         return _data_page(request, session, user, project, problems, status=400)
     try:
-        dataset = await run_in_threadpool(
-            datasets.store_upload,
+        dataset = datasets.store_upload(
             session,
             user,
             project.id,
@@ -323,16 +325,16 @@ def map_page(
 
 
 @router.post("/projects/{project_id}/data/{dataset_id}/map", dependencies=csrf)
-async def map_columns(
+def map_columns(
     request: Request,
     project_id: int,
     dataset_id: int,
     user: Editor,
     session: DB,
+    form: Form,
 ) -> Response:
     project = projects.get_project(session, user, project_id)
     dataset = datasets.get_dataset(session, user, project_id, dataset_id)
-    form = await request.form()
     raw, errors = forms.plan_dict(form, dataset.columns, project.title)
     problems = forms.field_items(errors)
     if not errors:
@@ -417,35 +419,23 @@ def _check_page(
 
 
 @router.post("/projects/{project_id}/data/{dataset_id}/analyse", dependencies=csrf)
-async def analyse(
+def analyse(
     request: Request,
     project_id: int,
     dataset_id: int,
     user: Editor,
     session: DB,
-    cfg: Cfg,
+    form: Form,
 ) -> Response:
-    project = projects.get_project(session, user, project_id)
-    form = await request.form()
+    """Queue the analysis as a job and show its progress page (never analysed in here)."""
     try:
         plan_id = int(forms.text(form, "plan_id"))
     except ValueError as exc:
         raise HTTPException(status_code=400, detail="No plan was given.") from exc
-    row = analyses.get_plan(session, user, project_id, plan_id)
-    try:
-        await run_in_threadpool(
-            analyses.run_analysis,
-            session,
-            user,
-            project.id,
-            dataset_id,
-            row,
-            data_dir=cfg.data_dir,
-        )
-    except InputError as exc:
-        dataset = datasets.get_dataset(session, user, project_id, dataset_id)
-        return _check_page(request, user, project, dataset, row.id, problems=exc.problems)
-    return _see_other(f"/projects/{project.id}/analysis")
+    job = jobs.queue_analysis(session, user, project_id, dataset_id, plan_id)
+    session.commit()  # the worker reads the job row from its own connection
+    request.app.state.jobs.submit(job.id)
+    return _see_other(f"/projects/{project_id}/jobs/{job.id}")
 
 
 # ---------------------------------------------------------------- analysis, charts
@@ -552,9 +542,10 @@ def assessment_page(request: Request, project_id: int, user: Viewer, session: DB
 
 
 @router.post("/projects/{project_id}/assessment", dependencies=csrf)
-async def save_assessment(request: Request, project_id: int, user: Editor, session: DB) -> Response:
+def save_assessment(
+    request: Request, project_id: int, user: Editor, session: DB, form: Form
+) -> Response:
     projects.get_project(session, user, project_id)
-    form = await request.form()
     answers = {k[2:]: v for k, v in form.items() if k.startswith("q:") and isinstance(v, str)}
     stage = forms.text(form, "stage") or "planning"
     try:
@@ -595,9 +586,10 @@ def involvement_page(request: Request, project_id: int, user: Viewer, session: D
 
 
 @router.post("/projects/{project_id}/involvement", dependencies=csrf)
-async def add_involvement(request: Request, project_id: int, user: Editor, session: DB) -> Response:
+def add_involvement(
+    request: Request, project_id: int, user: Editor, session: DB, form: Form
+) -> Response:
     project = projects.get_project(session, user, project_id)
-    form = await request.form()
     raw: dict[str, Any] = {"type": forms.text(form, "type"), "date": forms.text(form, "date")}
     count = forms.text(form, "participants")
     raw["participants"] = int(count) if count.isdigit() else count
@@ -702,8 +694,7 @@ def users_page(request: Request, user: Admin, session: DB) -> HTMLResponse:
 
 
 @router.post("/users", dependencies=csrf)
-async def add_user(request: Request, user: Admin, session: DB) -> Response:
-    form = await request.form()
+def add_user(request: Request, user: Admin, session: DB, form: Form) -> Response:
     values = {k: forms.text(form, k) for k in ("name", "email", "role")}
     password = form.get("password")
     password = password if isinstance(password, str) else ""

@@ -40,6 +40,7 @@ class Settings:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD
     secure_cookies: bool = False  # set True behind HTTPS
     session_max_age: int = 8 * 60 * 60
+    job_workers: int = 2  # worker processes running analyses (EQUALQI_JOB_WORKERS)
 
     @classmethod
     def from_env(
@@ -62,4 +63,5 @@ class Settings:
             secret_key=secret_key(folder),
             max_upload_bytes=limit,
             secure_cookies=os.environ.get("EQUALQI_SECURE_COOKIES", "") == "1",
+            job_workers=int(os.environ.get("EQUALQI_JOB_WORKERS", "2")),
         )
