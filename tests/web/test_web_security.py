@@ -165,7 +165,7 @@ def test_wrong_password_is_refused_and_next_cannot_leave_the_site(world: World) 
             follow_redirects=False,
         )
         assert r.headers["location"] == "/projects"
-    from equalqi.web.pages import _safe_next
+    from equalqi.web.account import safe_next as _safe_next
 
     for evil in ("//evil.example", "/\\evil.example", "https://evil.example", "/x y", None):
         assert _safe_next(evil) == "/projects"

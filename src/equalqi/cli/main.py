@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from equalqi import __version__
+from equalqi.cli.admin import admin_app
 from equalqi.cli.assess import assess_app
 from equalqi.cli.common import Format
 from equalqi.cli.serve import serve
@@ -311,6 +312,7 @@ def synth(
 
 
 app.add_typer(assess_app, name="assess")
+app.add_typer(admin_app, name="admin")
 app.command("serve")(serve)
 
 

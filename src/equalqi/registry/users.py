@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+import os
+import threading
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from equalqi.registry import audit
-from equalqi.registry.access import require
+from equalqi.registry.access import NotFound, require
 from equalqi.registry.models import ROLES, Organisation, User
 
 _hasher = PasswordHasher()
+#: argon2id is meant to be costly (about 0.2 s and 64 MiB per hash with these parameters):
+#: at most one hash per two CPUs at a time, so a burst of sign-ins queues instead of
+#: starving every other request of CPU.
+_HASH_SLOTS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 # A hash to verify against when the e-mail is unknown, so timing does not reveal accounts.
 _DUMMY = _hasher.hash("equalqi-no-such-user")
 MIN_PASSWORD = 12
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _HASH_SLOTS:
+        return _hasher.hash(password)
 
 
 def verify_password(stored: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored, password)
+        with _HASH_SLOTS:
+            return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -37,8 +46,10 @@ def create_user(
     password: str,
     *,
     by: User | None = None,
+    must_change_password: bool = False,
 ) -> User:
-    """Add a user; ``by`` (an admin of the same organisation) is required except at setup."""
+    """Add a user; ``by`` (an admin of the same organisation) is required except at setup.
+    ``must_change_password`` makes ``password`` one-time: the first sign-in must replace it."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
@@ -53,6 +64,7 @@ def create_user(
         name=name.strip(),
         role=role,
         password_hash=hash_password(password),
+        must_change_password=must_change_password,
     )
     session.add(user)
     session.flush()
@@ -103,3 +115,26 @@ def list_users(session: Session, admin: User) -> list[User]:
 def email_taken(session: Session, email: str) -> bool:
     found = session.scalar(select(User.id).where(func.lower(User.email) == email.strip().lower()))
     return found is not None
+
+
+def change_password(session: Session, user: User, password: str) -> None:
+    """Set a new password (clears the must-change flag); the caller ends the sessions."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must be at least {MIN_PASSWORD} characters")
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    audit.record(session, user, "change password", "user", user.id)
+
+
+def set_active(session: Session, admin: User, user_id: int, *, active: bool) -> User:
+    """Disable or enable a user of the admin's own organisation (another's: NotFound)."""
+    require(admin, "admin")
+    user = session.scalar(
+        select(User).where(User.id == user_id, User.organisation_id == admin.organisation_id)
+    )
+    if user is None:
+        raise NotFound(f"user {user_id}")
+    if user.active != active:
+        user.active = active
+        audit.record(session, admin, "enable" if active else "disable", "user", user.id)
+    return user

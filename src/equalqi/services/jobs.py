@@ -61,6 +61,11 @@ def _fail(registry: Registry, job_id: int, message: str, exc: InputError | None 
             job_rows.mark_failed(session, job, message, problems)
 
 
+def analyse_now(registry: Registry, job_id: int) -> None:
+    """Run a queued job in this process (seeding and scripts; requests use the runner)."""
+    _analyse(registry, job_id)
+
+
 _WORKER_REGISTRY: Registry | None = None
 
 

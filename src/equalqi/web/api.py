@@ -18,9 +18,10 @@ from equalqi.errors import InputError
 from equalqi.plan import parse_plan
 from equalqi.registry import analyses, assessments, audit, datasets, jobs, projects
 from equalqi.registry.models import AnalysisRun, Dataset, Job, Project, User
-from equalqi.registry.users import authenticate
+from equalqi.web.account import begin_session, check_password
 from equalqi.web.deps import DB, Admin, Cfg, Editor, Form, Viewer
 from equalqi.web.security import csrf_token, verify_csrf
+from equalqi.web.throttle import BLOCKED_MESSAGE
 
 router = APIRouter(prefix="/api", tags=["api"])
 csrf = [Depends(verify_csrf)]
@@ -117,12 +118,15 @@ def analysis_json(r: AnalysisRun) -> dict[str, Any]:
 
 @router.post("/session")
 def sign_in(body: Credentials, request: Request, session: DB) -> Response:
-    user = authenticate(session, body.email, body.password)
-    if user is None:
-        return JSONResponse({"detail": "Wrong e-mail address or password."}, status_code=401)
-    request.session.clear()
-    request.session["user_id"] = user.id
-    return JSONResponse({"user": _me(user), "csrf_token": csrf_token(request)})
+    """Sign in: a new server-side session (cookie) and its CSRF token. Throttled like the
+    page: 401 for a wrong password or unknown e-mail alike, 429 once throttled."""
+    found = check_password(request, session, body.email, body.password)
+    if isinstance(found, str):
+        blocked = found == BLOCKED_MESSAGE
+        detail = found if blocked else "Wrong e-mail address or password."
+        return JSONResponse({"detail": detail}, status_code=429 if blocked else 401)
+    begin_session(request, session, found)
+    return JSONResponse({"user": _me(found), "csrf_token": csrf_token(request)})
 
 
 def _me(user: User) -> dict[str, Any]:

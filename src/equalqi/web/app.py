@@ -6,22 +6,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import Scope
 
 from equalqi import __version__
 from equalqi.registry.access import Forbidden, NotFound
 from equalqi.registry.db import open_registry
+from equalqi.registry.models import utcnow
 from equalqi.services.jobs import JobRunner, fail_orphaned_jobs
-from equalqi.web.deps import SignInRequired
+from equalqi.web.deps import PasswordChangeRequired, SignInRequired
 from equalqi.web.render import templates
 from equalqi.web.security import BodyLimit, SecurityHeaders
+from equalqi.web.session_cookie import SessionCookie
 from equalqi.web.settings import Settings
+from equalqi.web.throttle import SignInThrottle
 
 STATIC = Path(__file__).parent / "static"
 
@@ -49,7 +52,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: open (and migrate) the registry, mount assets, add the routers."""
-    from equalqi.web import api, job_pages, pages
+    from equalqi.web import account, admin_pages, api, job_pages, pages
 
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -66,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.registry = open_registry(settings.database_url, data_dir=settings.data_dir)
     fail_orphaned_jobs(app.state.registry)
+    app.state.clock = utcnow
+    app.state.throttle = SignInThrottle()
     app.state.jobs = JobRunner(
         settings.database_url, settings.data_dir, workers=settings.job_workers
     )
@@ -88,14 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.add_middleware(BodyLimit, limit=limit + 64 * 1024, page=too_large)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        session_cookie="equalqi_session",
-        max_age=settings.session_max_age,
-        same_site="lax",
-        https_only=settings.secure_cookies,
-    )
+    app.add_middleware(SessionCookie, secure=settings.secure_cookies)
     app.add_middleware(SecurityHeaders)
     app.state.too_large = too_large
 
@@ -106,7 +104,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
-        return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+        # The deep link survives sign-in with its query string.
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/sign-in?next={quote(here, safe='/')}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _new_password(_request: Request, _exc: PasswordChangeRequired) -> Response:
+        return RedirectResponse("/account/password", status_code=303)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, _exc: NotFound) -> Response:
@@ -126,8 +130,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"detail": exc.errors()}, status_code=422)
         return _error(request, 400, "The request was not understood.")
 
+    app.include_router(account.router)
     app.include_router(pages.router)
     app.include_router(job_pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(api.router)
     return app
 

@@ -12,6 +12,7 @@ Pages send a visitor who is not signed in to the sign-in page; the API answers 4
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
@@ -19,15 +20,24 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from equalqi.registry import sessions
 from equalqi.registry.access import Forbidden, require
 from equalqi.registry.db import Registry
 from equalqi.registry.models import User
-from equalqi.registry.users import get_user
+from equalqi.web.session_cookie import session_token
 from equalqi.web.settings import Settings
 
 
 class SignInRequired(Exception):
     """Raised for pages when nobody is signed in (handled as a redirect)."""
+
+
+class PasswordChangeRequired(Exception):
+    """Raised for pages while the user still has a one-time password (a redirect)."""
+
+
+#: Pages a user with a one-time password may still use.
+_BEFORE_NEW_PASSWORD = frozenset({"/account/password", "/sign-out"})
 
 
 def registry(request: Request) -> Registry:
@@ -54,13 +64,33 @@ def db(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def clock(request: Request) -> Callable[[], dt.datetime]:
+    """The app's clock (``app.state.clock``; tests put a clock they move by hand there)."""
+    now: Callable[[], dt.datetime] = request.app.state.clock
+    return now
+
+
 def current_user(request: Request, session: Annotated[Session, Depends(db)]) -> User:
-    user_id = request.session.get("user_id")
-    user = get_user(session, int(user_id)) if isinstance(user_id, int) else None
+    """The user of this request's server-side session (ended when timed out or disabled)."""
+    cfg = settings(request)
+    user = sessions.resume(
+        session,
+        session_token(request),
+        clock(request)(),
+        idle=dt.timedelta(seconds=cfg.session_idle_seconds),
+        absolute=dt.timedelta(seconds=cfg.session_max_age),
+    )
+    api = request.url.path.startswith("/api/")
     if user is None:
-        if request.url.path.startswith("/api/"):
+        if api:
             raise HTTPException(status_code=401, detail="Sign in first.")
         raise SignInRequired()
+    if user.must_change_password and request.url.path not in _BEFORE_NEW_PASSWORD:
+        if api:
+            raise HTTPException(
+                status_code=403, detail="Change your one-time password at /account/password."
+            )
+        raise PasswordChangeRequired()
     return user
 
 

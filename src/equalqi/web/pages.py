@@ -6,7 +6,6 @@ role check (:mod:`equalqi.web.deps`) and every POST on the CSRF check.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from equalqi.registry import (
     projects,
 )
 from equalqi.registry.models import CORE20PLUS5, PROJECT_STATUSES, QI_TYPES, ROLES, Project, User
-from equalqi.registry.users import MIN_PASSWORD, authenticate, create_user, email_taken, list_users
+from equalqi.registry.users import MIN_PASSWORD, create_user, email_taken, list_users
 from equalqi.services.report.assessment_section import render_assessment_section
 from equalqi.web import forms
 from equalqi.web.charts import Chart, gap_chart, group_chart, suppress
@@ -62,52 +61,12 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _safe_next(value: Any) -> str:
-    # Only paths on this site: "//host" and "/\\host" would leave it (open redirect).
-    if isinstance(value, str) and re.fullmatch(r"/(?![/\\])[^\s]*", value):
-        return value
-    return "/projects"
-
-
-# ---------------------------------------------------------------- sign in
+# ---------------------------------------------------------------- home (sign in: account.py)
 
 
 @router.get("/")
 def home() -> RedirectResponse:
     return _see_other("/projects")
-
-
-@router.get("/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request, next: str = "/projects") -> HTMLResponse:
-    return page(
-        request, "sign_in.html.j2", title="Sign in", problems=[], email="", next=_safe_next(next)
-    )
-
-
-@router.post("/sign-in", response_class=HTMLResponse, dependencies=csrf)
-def sign_in(request: Request, session: DB, form: Form) -> Response:
-    email, password = forms.text(form, "email"), form.get("password")
-    user = authenticate(session, email, password if isinstance(password, str) else "")
-    if user is None:
-        problems = [{"text": "Enter a correct e-mail address and password", "href": "#email"}]
-        return page(
-            request,
-            "sign_in.html.j2",
-            title="Sign in",
-            problems=problems,
-            email=email,
-            next=_safe_next(form.get("next")),
-            status=400,
-        )
-    request.session.clear()
-    request.session["user_id"] = user.id
-    return _see_other(_safe_next(form.get("next")))
-
-
-@router.post("/sign-out", dependencies=csrf)
-def sign_out(request: Request) -> RedirectResponse:
-    request.session.clear()
-    return _see_other("/sign-in")
 
 
 # ---------------------------------------------------------------- portfolio and projects
@@ -719,5 +678,6 @@ def add_user(request: Request, user: Admin, session: DB, form: Form) -> Response
         values["role"],
         password,
         by=user,
+        must_change_password=True,
     )
     return _see_other("/users")

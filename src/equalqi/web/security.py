@@ -1,7 +1,8 @@
 """Security plumbing: CSRF tokens, security headers and the request-size limit.
 
-* CSRF: a random token per session, sent back in a hidden ``csrf_token`` field by every form
-  or in an ``X-CSRF-Token`` header by API clients, compared in constant time on every POST.
+* CSRF: a token bound to the session (an HMAC of its random token), sent back in a hidden
+  ``csrf_token`` field by every form or in an ``X-CSRF-Token`` header by API clients,
+  compared in constant time on every POST.
 * Headers: a Content-Security-Policy with no inline or remote scripts, framing denied,
   ``nosniff``, a strict referrer policy.
 * Size: a request whose ``Content-Length`` exceeds the upload limit is refused with 413
@@ -10,8 +11,8 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-import secrets
 from typing import Any
 
 from fastapi import HTTPException, Request
@@ -45,11 +46,13 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
 
 
 def csrf_token(request: Request) -> str:
-    token = request.session.get(CSRF_FIELD)
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        request.session[CSRF_FIELD] = token
-    return token
+    """The CSRF token of this request's session: an HMAC of the session token under the
+    app's secret key (so it needs no storage, and changes when the session token does)."""
+    from equalqi.web.session_cookie import session_token
+
+    key = request.app.state.settings.secret_key.encode("utf-8")
+    message = b"csrf:" + session_token(request).encode("ascii")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -58,7 +61,7 @@ def _same(a: str | None, b: str | None) -> bool:
 
 async def verify_csrf(request: Request) -> None:
     """Dependency for every POST: the session's token must come back in a field or header."""
-    expected = request.session.get(CSRF_FIELD)
+    expected = csrf_token(request)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
         ctype = request.headers.get("content-type", "")

@@ -39,7 +39,8 @@ class Settings:
     secret_key: str
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD
     secure_cookies: bool = False  # set True behind HTTPS
-    session_max_age: int = 8 * 60 * 60
+    session_max_age: int = 8 * 60 * 60  # absolute timeout of a session, seconds
+    session_idle_seconds: int = 30 * 60  # idle timeout (EQUALQI_SESSION_IDLE_MINUTES)
     job_workers: int = 2  # worker processes running analyses (EQUALQI_JOB_WORKERS)
 
     @classmethod
@@ -64,4 +65,6 @@ class Settings:
             max_upload_bytes=limit,
             secure_cookies=os.environ.get("EQUALQI_SECURE_COOKIES", "") == "1",
             job_workers=int(os.environ.get("EQUALQI_JOB_WORKERS", "2")),
+            session_idle_seconds=60 * int(os.environ.get("EQUALQI_SESSION_IDLE_MINUTES", "30")),
+            session_max_age=3600 * int(os.environ.get("EQUALQI_SESSION_HOURS", "8")),
         )
