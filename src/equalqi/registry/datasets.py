@@ -7,6 +7,7 @@ failed upload leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -17,13 +18,13 @@ import uuid
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from equalqi.errors import InputError, Problem
 from equalqi.registry import audit
-from equalqi.registry.access import project_for, require
-from equalqi.registry.models import Dataset, User
+from equalqi.registry.access import NotFound, project_for, require
+from equalqi.registry.models import AnalysisRun, Dataset, User, utcnow
 
 ALLOWED_SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".xlsx")
 CHUNK = 1 << 20
@@ -155,15 +156,58 @@ def store_upload(
 
 
 def get_dataset(session: Session, user: User, project_id: int, dataset_id: int) -> Dataset:
+    """The project's dataset, unless it was deleted (then, as for another organisation's,
+    :class:`NotFound`)."""
     require(user, "viewer")
     project_for(session, user, project_id)
     dataset = session.scalar(
-        select(Dataset).where(Dataset.id == dataset_id, Dataset.project_id == project_id)
+        select(Dataset).where(
+            Dataset.id == dataset_id,
+            Dataset.project_id == project_id,
+            Dataset.deleted_at.is_(None),
+        )
     )
     if dataset is None:
-        from equalqi.registry.access import NotFound
-
         raise NotFound(f"dataset {dataset_id}")
+    return dataset
+
+
+def analyses_of(session: Session, dataset: Dataset) -> int:
+    """How many analysis versions were computed from ``dataset``."""
+    count = session.scalar(
+        select(func.count(AnalysisRun.id)).where(AnalysisRun.dataset_id == dataset.id)
+    )
+    return int(count or 0)
+
+
+def delete_dataset(session: Session, user: User, project_id: int, dataset_id: int) -> Dataset:
+    """Remove a stored extract from disk; keep its row (for the audit trail and the analyses
+    made from it, which are marked ``dataset_deleted``). Another organisation's: NotFound."""
+    require(user, "editor")
+    dataset = get_dataset(session, user, project_id, dataset_id)
+    dataset.deleted_at = utcnow()
+    dataset.deleted_by = user.id
+    marked = session.execute(
+        update(AnalysisRun).where(AnalysisRun.dataset_id == dataset.id).values(dataset_deleted=True)
+    )
+    audit.record(
+        session,
+        user,
+        "delete",
+        "dataset",
+        dataset.id,
+        {
+            "project": project_id,
+            "file": dataset.filename,
+            "sha256": dataset.sha256,
+            "analyses marked": int(getattr(marked, "rowcount", 0) or 0),
+        },
+    )
+    session.flush()  # the database change first: a failure here leaves the file in place
+    stored = Path(dataset.stored_path)
+    stored.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # the upload's own folder, if now empty
+        stored.parent.rmdir()
     return dataset
 
 
@@ -172,7 +216,9 @@ def list_datasets(session: Session, user: User, project_id: int) -> list[Dataset
     project_for(session, user, project_id)
     return list(
         session.scalars(
-            select(Dataset).where(Dataset.project_id == project_id).order_by(Dataset.id.desc())
+            select(Dataset)
+            .where(Dataset.project_id == project_id, Dataset.deleted_at.is_(None))
+            .order_by(Dataset.id.desc())
         )
     )
 

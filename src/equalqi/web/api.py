@@ -112,6 +112,7 @@ def analysis_json(r: AnalysisRun) -> dict[str, Any]:
         "dataset_id": r.dataset_id,
         "equity_status": r.equity_status,
         "created_at": r.created_at.isoformat(),
+        "dataset_deleted": r.dataset_deleted,
         "summary": r.summary,
     }
 
@@ -165,6 +166,57 @@ def create_project(body: ProjectBody, user: Editor, session: DB) -> Response:
 def get_project(project_id: int, user: Viewer, session: DB) -> dict[str, Any]:
     project = projects.get_project(session, user, project_id)
     return project_json(project, projects.equity_status(session, [project])[project.id])
+
+
+class ProjectPatch(BaseModel):
+    """The fields to change; those left out keep their value."""
+
+    title: str | None = None
+    aim: str | None = None
+    qi_type: str | None = None
+    setting: str | None = None
+    team: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    status: str | None = None
+    core20plus5: list[str] | None = None
+
+
+@router.patch("/projects/{project_id}", dependencies=csrf)
+def edit_project(project_id: int, body: ProjectPatch, user: Editor, session: DB) -> Response:
+    project = projects.get_project(session, user, project_id)
+    current = project_json(project)
+    given = body.model_dump(exclude_unset=True)
+    merged = {k: given.get(k, current[k]) for k in ProjectBody.model_fields}
+    data = projects.ProjectInput(
+        **{
+            **merged,
+            "start_date": _date(merged["start_date"]),
+            "end_date": _date(merged["end_date"]),
+            "core20plus5": tuple(merged["core20plus5"] or ()),
+        }
+    )
+    try:
+        project = projects.update_project(session, user, project_id, data)
+    except InputError as exc:
+        session.rollback()
+        return problems_response(exc)
+    return JSONResponse(
+        project_json(project, projects.equity_status(session, [project])[project.id])
+    )
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+@router.delete("/projects/{project_id}/datasets/{dataset_id}", status_code=204, dependencies=csrf)
+def delete_dataset(project_id: int, dataset_id: int, user: Editor, session: DB) -> Response:
+    """Remove the stored file; analyses made from it are kept and marked ``dataset_deleted``."""
+    datasets.delete_dataset(session, user, project_id, dataset_id)
+    return Response(status_code=204)
 
 
 @router.get("/projects/{project_id}/datasets")

@@ -52,7 +52,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: open (and migrate) the registry, mount assets, add the routers."""
-    from equalqi.web import account, admin_pages, api, job_pages, pages
+    from equalqi.web import account, admin_pages, api, job_pages, pages, project_changes
 
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(job_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(project_changes.router)
     app.include_router(api.router)
     return app
 
