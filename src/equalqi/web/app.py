@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,8 +16,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from equalqi import __version__
+from equalqi.registry import sessions
 from equalqi.registry.access import Forbidden, NotFound
-from equalqi.registry.db import open_registry
+from equalqi.registry.db import Registry, open_registry
 from equalqi.registry.models import utcnow
 from equalqi.services.jobs import JobRunner, fail_orphaned_jobs
 from equalqi.web.deps import PasswordChangeRequired, SignInRequired
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.registry = open_registry(settings.database_url, data_dir=settings.data_dir)
     fail_orphaned_jobs(app.state.registry)
+    _purge_sessions(app.state.registry, settings)
     app.state.clock = utcnow
     app.state.throttle = SignInThrottle()
     app.state.jobs = JobRunner(
@@ -137,6 +140,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(project_changes.router)
     app.include_router(api.router)
     return app
+
+
+def _purge_sessions(registry: Registry, settings: Settings) -> None:
+    """Housekeeping at start: delete sessions past either timeout (refused anyway)."""
+    with registry.session() as session, session.begin():
+        sessions.purge(
+            session,
+            utcnow(),
+            idle=dt.timedelta(seconds=settings.session_idle_seconds),
+            absolute=dt.timedelta(seconds=settings.session_max_age),
+        )
 
 
 def _error(request: Request, status: int, detail: Any = None) -> Response:
