@@ -374,6 +374,12 @@ def main(argv: list[str] | None = None) -> None:
     text = report(results, args.repeat, (load, os.getloadavg()[0]))
     print(text)
     if not args.no_write:
+        # Keep the web load-test section (benchmarks.bench_web writes it between markers).
+        old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        start, end = "<!-- web-load:start -->", "<!-- web-load:end -->"
+        if start in old and end in old:
+            kept = old[old.index(start) : old.index(end) + len(end)]
+            text = text.rstrip("\n") + "\n\n" + kept + "\n"
         RESULTS.write_text(text, encoding="utf-8")
         print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
 

@@ -9,11 +9,15 @@ Read from the environment (set by ``bench_web``): ``EQUALQI_BENCH_EMAILS`` (comm
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
+from typing import Any
 
-from locust import between, task
+import gevent
+from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
+from locust.env import Environment
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 EMAILS = os.environ.get("EQUALQI_BENCH_EMAILS", "").split(",")
@@ -21,6 +25,41 @@ PASSWORD = os.environ.get("EQUALQI_BENCH_PASSWORD", "")
 PROJECT = os.environ.get("EQUALQI_BENCH_PROJECT", "1")
 JOB = os.environ.get("EQUALQI_BENCH_JOB", "1")
 _next_email = itertools.cycle(EMAILS)
+#: Seconds after the last user has started before the steady-state figures begin: the
+#: sign-in burst (argon2id, by design about 0.2 s of CPU each) is over by then.
+SETTLE = float(os.environ.get("EQUALQI_BENCH_SETTLE", "20"))
+RAMP_FILE = os.environ.get("EQUALQI_BENCH_RAMP_FILE", "")
+_env: list[Environment] = []
+
+
+@events.init.add_listener
+def _keep(environment: Environment, **_kw: Any) -> None:
+    _env.append(environment)
+
+
+@events.spawning_complete.add_listener
+def _after_ramp(user_count: int, **_kw: Any) -> None:
+    """Save the figures of the ramp-up (every sign-in) and start the steady-state ones."""
+
+    def snapshot_and_reset() -> None:
+        stats = _env[0].stats
+        rows = [
+            {
+                "name": e.name,
+                "requests": e.num_requests,
+                "failures": e.num_failures,
+                "p50": e.get_response_time_percentile(0.5),
+                "p95": e.get_response_time_percentile(0.95),
+            }
+            for e in [*stats.entries.values(), stats.total]
+            if e.num_requests
+        ]
+        if RAMP_FILE:
+            with open(RAMP_FILE, "w", encoding="utf-8") as fh:
+                json.dump(rows, fh)
+        stats.reset_all()
+
+    gevent.spawn_later(SETTLE, snapshot_and_reset)
 
 
 class Member(FastHttpUser):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -80,9 +81,21 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None (constant-ish time)."""
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    release: Callable[[], None] | None = None,
+) -> User | None:
+    """The active user with this e-mail and password, or None (constant-ish time).
+
+    ``release`` is called after the look-up and before the (deliberately slow) hash check:
+    the web app passes ``session.commit`` so that no pooled database connection is held while
+    a request waits for a hashing slot (a burst of sign-ins must not starve other pages)."""
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if release is not None:
+        release()
     if user is None or not user.active:
         verify_password(_DUMMY, password)
         return None

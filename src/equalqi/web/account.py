@@ -47,7 +47,7 @@ def check_password(request: Request, session: Session, email: str, password: str
     client = client_of(request)
     if throttle.blocked(email, client):
         return BLOCKED_MESSAGE
-    user = authenticate(session, email, password)
+    user = authenticate(session, email, password, release=session.commit)
     if user is None:
         throttle.failed(email, client)
         return WRONG
@@ -120,7 +120,7 @@ def password_change(request: Request, user: Viewer, session: DB, form: Form) -> 
         for k in ("current_password", "new_password", "confirm_password")
     )
     errors: dict[str, str] = {}
-    if authenticate(session, user.email, str(current)) is None:
+    if authenticate(session, user.email, str(current), release=session.commit) is None:
         errors["current_password"] = "Enter your current password"
     if len(str(new)) < MIN_PASSWORD:
         errors["new_password"] = f"The new password must be at least {MIN_PASSWORD} characters"
