@@ -20,6 +20,7 @@ from equalqi.plan import parse_plan
 from equalqi.registry import analyses, assessments, audit, datasets, projects
 from equalqi.registry.models import AnalysisRun, Dataset, Project, User
 from equalqi.registry.users import authenticate
+from equalqi.services import analyses as analysis_service
 from equalqi.web.deps import DB, Admin, Cfg, Editor, Viewer
 from equalqi.web.security import csrf_token, verify_csrf
 
@@ -212,7 +213,7 @@ def analyse(
     projects.get_project(session, user, project_id)
     try:
         plan = parse_plan(body.plan_toml, source="plan_toml")
-        run = analyses.run_analysis(
+        run = analysis_service.run_analysis(
             session, user, project_id, body.dataset_id, plan, data_dir=cfg.data_dir
         )
     except InputError as exc:
