@@ -124,6 +124,8 @@ def demo(
     )
     for line in _headline(run.result):
         out.print(f"  • {line}", highlight=False)
+    if run.result.disclosure:
+        out.print(f"  {run.result.disclosure.text}", highlight=False)
     out.print(f"\nReport: [bold]{run.outputs.report.resolve()}[/]", highlight=False)
     if run.portfolio:
         out.print(

@@ -37,6 +37,7 @@ class Disclosure:
     records_withheld: bool  # the number of records analysed is withheld
     charts: tuple[ChartLoss, ...] = ()
     advice: tuple[str, ...] = field(default_factory=tuple)
+    withheld: tuple[str, ...] = field(default_factory=tuple)  # statistics not shown, and why
 
     @property
     def text(self) -> str:
@@ -63,5 +64,6 @@ class Disclosure:
                 for c in self.charts
             ],
             "advice": list(self.advice),
+            "withheld": list(self.withheld),
             "statement": self.text,
         }

@@ -96,6 +96,7 @@ def disclose(result: AnalysisResult, policy: Policy | None = None) -> AnalysisRe
         records_withheld=protection.grand_hidden,
         charts=charts,
         advice=_advice(charts, plan),
+        withheld=derived.notes,
     )
     return dataclasses.replace(
         result,
@@ -108,7 +109,6 @@ def disclose(result: AnalysisResult, policy: Policy | None = None) -> AnalysisRe
         chart_summary=derived.chart_summary,
         gap_charts=derived.gap_charts,
         impact=derived.impact,
-        notes=(*result.notes, *derived.notes),
         disclosure=statement,
     )
 
@@ -166,33 +166,37 @@ def _chart_losses(
 
 
 _FEWER_GROUPS = {
-    "imd_decile": 'use quintiles instead of deciles (kind = "imd_quintile")',
-    "ethnic_category": 'use the five broad ethnic groups (kind = "ethnicity")',
-    "age_band": 'use fewer, wider age bands (age_bands = "nhs_broad")',
+    "imd_decile": 'quintiles instead of deciles (kind = "imd_quintile")',
+    "ethnic_category": 'the five broad ethnic groups (kind = "ethnicity")',
+    "age_band": "fewer, wider age bands",
 }
 
 
 def _advice(charts: tuple[ChartLoss, ...], plan: AnalysisPlan) -> tuple[str, ...]:
-    """What to do when more than a third of a chart's points are hidden."""
-    out = []
-    longer = {"week": "month", "month": "quarter", "quarter": None}.get(plan.period.unit)
-    for c in charts:
-        if c.share <= TOO_MUCH_HIDDEN:
-            continue
-        ways = []
-        if longer:
-            ways.append(f'a longer period (in the plan, [period] unit = "{longer}")')
-        kinds = {d.name: d.kind for d in plan.dimensions}
-        if c.dimension in kinds and kinds[c.dimension] in _FEWER_GROUPS:
-            ways.append(f"fewer, larger groups ({_FEWER_GROUPS[kinds[c.dimension]]})")
-        elif any(x.name == c.dimension for x in plan.intersections):
-            ways.append(
-                "fewer, larger groups (cross broader groups, or leave the intersection out)"
-            )
-        else:
-            ways.append("fewer, larger groups (merge small groups in the extract)")
-        out.append(
-            f"{c.hidden:,} of the {c.points:,} points on the {c.dimension} charts are hidden to "
-            f"protect privacy, so the charts are hard to read. Try {' or '.join(ways)}."
-        )
-    return tuple(out)
+    """What to do when more than a third of a chart's points are hidden (one message)."""
+    heavy = [c for c in charts if c.share > TOO_MUCH_HIDDEN]
+    if not heavy:
+        return ()
+    listed = "; ".join(f"{c.dimension} ({c.hidden:,} of {c.points:,})" for c in heavy)
+    ways = []
+    longer = {"week": "month", "month": "quarter"}.get(plan.period.unit)
+    if longer:
+        ways.append(f'a longer period (in the plan: [period] unit = "{longer}")')
+    kinds = {d.name: d.kind for d in plan.dimensions}
+    fewer = sorted(
+        {
+            _FEWER_GROUPS[kinds[c.dimension]]
+            for c in heavy
+            if kinds.get(c.dimension) in _FEWER_GROUPS
+        }
+    )
+    if any(x.name == c.dimension for c in heavy for x in plan.intersections):
+        fewer.append("cross broader groups, or leave the intersection out")
+    if any(kinds.get(c.dimension) == "column" for c in heavy):
+        fewer.append("merge small groups of your own columns in the extract")
+    if fewer:
+        ways.append("fewer, larger groups: " + "; ".join(fewer))
+    return (
+        "More than a third of the points are hidden to protect privacy on these charts, so "
+        f"they are hard to read: {listed}. Try {' or '.join(ways) or 'a larger extract'}.",
+    )
