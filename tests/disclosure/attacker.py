@@ -67,7 +67,12 @@ def read_published(folder: Path, extra_json: Mapping[str, Any] | None = None) ->
         if gaps_file.stat().st_size > 1
         else pd.DataFrame()
     )
-    completeness = pd.read_csv(folder / "completeness.csv", parse_dates=["period"])
+    complete_file = folder / "completeness.csv"  # not among the web app's downloads
+    completeness = (
+        pd.read_csv(complete_file, parse_dates=["period"])
+        if complete_file.exists()
+        else pd.DataFrame(columns=["period", "field", "records", "missing"])
+    )
     summary = json.loads((folder / "summary.json").read_text())
     if extra_json:
         summary = {**summary, "_api": extra_json}

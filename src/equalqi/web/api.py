@@ -231,6 +231,14 @@ def get_analysis(project_id: int, version: int, user: Viewer, session: DB) -> di
     return analysis_json(analyses.get_analysis(session, user, project_id, version))
 
 
+@router.get("/projects/{project_id}/analyses/{version}/view")
+def get_analysis_view(project_id: int, version: int, user: Viewer, session: DB) -> dict[str, Any]:
+    """The data behind the analysis page's charts, as shared (always disclosed): every SPC
+    point per group and for the gap, the pairs, and what the disclosure policy hid."""
+    run = analyses.get_analysis(session, user, project_id, version)
+    return analysis_service.analysis_view(run, team=False)
+
+
 @router.get("/projects/{project_id}/assessments")
 def list_assessments(project_id: int, user: Viewer, session: DB) -> list[dict[str, Any]]:
     return [
