@@ -26,6 +26,7 @@ from equalqi.assess import (
     summarise,
     summarise_involvement,
 )
+from equalqi.disclosure import Policy
 from equalqi.errors import InputError, Problem
 from equalqi.plan import parse_plan, plan_from_dict
 from equalqi.registry import analyses, assessments, audit, datasets, involvement, projects
@@ -597,7 +598,9 @@ def _involvement_page(
     status: int = 200,
 ) -> HTMLResponse:
     log = involvement.involvement_log(session, user, project.id)
-    html = render_assessment_section(None, summarise_involvement(log))
+    html = render_assessment_section(
+        None, summarise_involvement(log, policy=_project_policy(session, user, project.id))
+    )
     return _project_page(
         request,
         "project_involvement.html.j2",
@@ -646,6 +649,12 @@ def reports_page(request: Request, project_id: int, user: Viewer, session: DB) -
     project = projects.get_project(session, user, project_id)
     runs = analyses.list_analyses(session, user, project_id)
     return _project_page(request, "project_reports.html.j2", user, project, "Reports", runs=runs)
+
+
+def _project_policy(session: Session, user: User, project_id: int) -> Policy:
+    """The disclosure policy of the project's latest plan (the default before it has one)."""
+    row = analyses.latest_plan(session, user, project_id)
+    return plan_policy(parse_plan(row.toml, source="plan")) if row else Policy()
 
 
 def report_html(session: Session, user: User, run: analyses.AnalysisRun) -> str:
