@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -163,3 +164,58 @@ def test_outputs_agree_on_what_is_hidden(small: Path, tmp_path: Path) -> None:
     stars = len(re.findall(r"<td[^>]*>\*</td>", report))
     not_overall = hidden[hidden["dimension"] != "Overall"]
     assert stars == len(not_overall)
+
+
+class _Tables(HTMLParser):
+    """The report's tables as (caption, rows of cell texts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[str, list[list[str]]]] = []
+        self._text: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append(("", []))
+        elif tag == "tr" and self.tables:
+            self.tables[-1][1].append([])
+        elif tag in ("td", "th", "caption"):
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th", "caption") and self._text is not None and self.tables:
+            text = "".join(self._text).strip()
+            if tag == "caption":
+                self.tables[-1] = (text, self.tables[-1][1])
+            else:
+                self.tables[-1][1][-1].append(text)
+            self._text = None
+
+
+def test_report_before_after_tables_add_only_shown_cells(small: Path, tmp_path: Path) -> None:
+    full = analyse(small, _plan("suppress"))
+    shared, pub = _publish(full, tmp_path)
+    parser = _Tables()
+    parser.feed((tmp_path / "report.html").read_text())
+    m = pub.measures[~pub.measures["suppressed"]]
+    split = pd.Timestamp(shared.plan.intervention)
+    checked = 0
+    for caption, rows in parser.tables:
+        if " before and after " not in caption:
+            continue
+        dimension = caption.split(" by ", 1)[1].split(", before and after")[0]
+        for row in rows[1:]:
+            group, den_before, _, den_after, _ = row
+            sub = m[(m["dimension"] == dimension) & (m["group"] == group)]
+            before = sub[sub["period"] < split]["denominator"].sum()
+            after = sub[sub["period"] >= split]["denominator"].sum()
+            assert (int(den_before.replace(",", "")), int(den_after.replace(",", ""))) == (
+                before,
+                after,
+            )
+            checked += 1
+    assert checked > 20
