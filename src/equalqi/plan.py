@@ -172,8 +172,13 @@ class Period:
 
 @dataclass(frozen=True)
 class Output:
-    suppress_below: int = 10  # counts 1..(n-1) are suppressed in shared outputs; 0 turns it off
+    """How results are shown: the disclosure policy (:mod:`equalqi.disclosure.policy`)."""
+
+    suppress_below: int = 10  # "suppress": counts 1..(n-1) hidden; 0 turns protection off
     title: str | None = None
+    disclosure: str = "suppress"  # "suppress" (NHS/ONS practice) or "round" (OpenSAFELY)
+    redact_at_most: int = 7  # "round": counts 1..this are hidden
+    round_to: int = 5  # "round": other counts to the nearest multiple of this
 
 
 @dataclass(frozen=True)
@@ -636,19 +641,38 @@ class _Validator:
 
     def output(self, t: Mapping[str, Any], project: Mapping[str, Any]) -> Output:
         w = "[output]"
-        self.unknown_keys(t, w, {"suppress_below", "title"})
-        below = t.get("suppress_below", 10)
-        if not isinstance(below, int) or isinstance(below, bool) or below < 0:
+        self.unknown_keys(
+            t, w, {"suppress_below", "title", "disclosure", "redact_at_most", "round_to"}
+        )
+        below = self.whole(t, "suppress_below", 10, 0, "The NHS default is 10; 0 turns it off.")
+        redact = self.whole(t, "redact_at_most", 7, 0, "OpenSAFELY redacts counts up to 7.")
+        base = self.whole(t, "round_to", 5, 1, "OpenSAFELY rounds to the nearest 5.")
+        rule = t.get("disclosure", "suppress")
+        if rule not in ("suppress", "round"):
             self.add(
                 w,
-                "must be a whole number (0 turns suppression off)",
-                "The NHS default is 10.",
-                below,
-                "suppress_below",
+                'must be "suppress" (hide small counts and any that would give them away) '
+                'or "round" (hide counts up to 7, round the rest to 5)',
+                'Write disclosure = "suppress" (the NHS default) or disclosure = "round".',
+                rule,
+                "disclosure",
             )
-            below = 10
+            rule = "suppress"
         title = t.get("title") or project.get("title")
-        return Output(suppress_below=below, title=str(title) if title else None)
+        return Output(
+            suppress_below=below,
+            title=str(title) if title else None,
+            disclosure=str(rule),
+            redact_at_most=redact,
+            round_to=base,
+        )
+
+    def whole(self, t: Mapping[str, Any], key: str, default: int, least: int, fix: str) -> int:
+        value = t.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            self.add("[output]", f"must be a whole number of {least} or more", fix, value, key)
+            return default
+        return value
 
 
 # ---------------------------------------------------------------- serialising
@@ -713,5 +737,13 @@ def _to_toml(plan: AnalysisPlan) -> str:
             f"name = {_toml_value(p.name)}",
             f"start = {_toml_value(p.start if i else dt.date(1900, 1, 1))}",
         ]
-    lines += ["", "[output]", f"suppress_below = {plan.output.suppress_below}"]
+    out = plan.output
+    lines += [
+        "",
+        "[output]",
+        f"disclosure = {_toml_value(out.disclosure)}",
+        f"suppress_below = {out.suppress_below}",
+    ]
+    if out.disclosure == "round":
+        lines += [f"redact_at_most = {out.redact_at_most}", f"round_to = {out.round_to}"]
     return "\n".join(lines) + "\n"

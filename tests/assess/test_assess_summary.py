@@ -18,6 +18,7 @@ from equalqi.assess import (
     summarise,
     summarise_involvement,
 )
+from equalqi.disclosure import Policy
 from equalqi.services.report.assessment_section import render_assessment_section
 
 THEORY = default_theory()
@@ -145,7 +146,7 @@ def test_involvement_summary_flags_and_suppresses():
     assert s.under_represented[0].startswith("Core20, a priority group, took part less")
     assert "Travel costs paid" in s.barriers_addressed
     assert "Help to get online (devices, data or support)" in s.barriers_not_addressed
-    open_ = summarise_involvement(log, result, suppress_below=0)
+    open_ = summarise_involvement(log, result, policy=Policy(rule="none"))
     assert open_.groups[0].involved == "3" and open_.groups[0].ratio == "0.50"
     assert open_.groups[0].share_involved == "15%" and open_.groups[0].share_population == "30%"
     json.dumps(s.to_dict())

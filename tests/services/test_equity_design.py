@@ -8,6 +8,7 @@ import pytest
 
 from equalqi.services.analysis.pipeline import AnalysisResult, analyse
 from equalqi.services.demo import demo_plan
+from equalqi.services.disclosure import disclose
 from equalqi.services.equity_design import equity_section, seed_demo_project, served_population
 from equalqi.services.outputs import write_outputs
 from equalqi.synthetic import write_parquet
@@ -19,7 +20,7 @@ DIM = "Deprivation (IMD quintile)"
 def result(tmp_path_factory: pytest.TempPathFactory) -> AnalysisResult:
     path = tmp_path_factory.mktemp("eq") / "dna.parquet"
     write_parquet("dna_sms", path, n_rows=60_000, seed=9)
-    return analyse(path, demo_plan("dna_sms"))
+    return disclose(analyse(path, demo_plan("dna_sms")))
 
 
 def test_served_population_shares_come_from_the_records(result: AnalysisResult) -> None:

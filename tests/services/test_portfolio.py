@@ -12,6 +12,7 @@ from equalqi.cli.main import app
 from equalqi.errors import InputError
 from equalqi.services.analysis.pipeline import analyse
 from equalqi.services.demo import demo_plan
+from equalqi.services.disclosure import disclose
 from equalqi.services.portfolio import portfolio, portfolio_html, project_effect
 from equalqi.synthetic import write_parquet
 
@@ -23,7 +24,9 @@ def effects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, obj
     for name in ("dna_sms", "screening_outreach"):
         path = folder / f"{name}.parquet"
         write_parquet(name, path, n_rows=150_000, seed=5)
-        out[name] = project_effect(analyse(path, demo_plan(name)), project=name, qi_type="x")
+        out[name] = project_effect(
+            disclose(analyse(path, demo_plan(name))), project=name, qi_type="x"
+        )
     return out
 
 

@@ -20,11 +20,17 @@ from web_support import PASSWORD, World, api_routes, csrf_of, make_world
 from equalqi.registry import analyses, datasets, projects
 from equalqi.registry.models import User
 from equalqi.services.demo import demo_plan
-from equalqi.web.deps import form_body
+from equalqi.web.deps import db, form_body
 from equalqi.web.security import verify_csrf
 
 #: The only coroutine dependencies allowed: they await the request body and use no database.
 BODY_READERS = {form_body, verify_csrf}
+
+
+def _deps(dependant: Dependant) -> Iterator[Dependant]:
+    for dep in dependant.dependencies:
+        yield dep
+        yield from _deps(dep)
 
 
 def _calls(dependant: Dependant) -> Iterator[object]:
@@ -38,6 +44,9 @@ def test_no_route_or_database_dependency_is_async(world: World) -> None:
     assert len(routes) > 30
     for route in routes:
         assert not inspect.iscoroutinefunction(route.endpoint), route.path
+        for dep in _deps(route.dependant):
+            if dep.call is db:  # committed before the response is sent (see deps.SESSION)
+                assert dep.scope == "function", route.path
         for call in _calls(route.dependant):
             is_async = inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call)
             assert not is_async or call in BODY_READERS, (route.path, call)

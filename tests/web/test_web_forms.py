@@ -62,36 +62,3 @@ def test_project_form_dates_and_checkboxes() -> None:
     assert data.core20plus5 == ("Maternity", "PLUS groups")
     _data, errors = project_input(FormData([("title", "A"), ("start_date", "31/01/2024")]))
     assert set(errors) == {"start_date"}
-
-
-def test_small_numbers_are_blanked_in_chart_data() -> None:
-    # Hand-built: group "b" in February is suppressed in the shared measure table, so its
-    # chart point and denominator are hidden; everything else is kept as it was.
-    import math
-
-    import pandas as pd
-
-    from equalqi.web.charts import suppress
-
-    x = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01", "2024-02-01"])
-    charts = pd.DataFrame(
-        {
-            "dimension": "D",
-            "group": ["a", "a", "b", "b"],
-            "x": x,
-            "y": [10.0, 11.0, 12.0, 50.0],
-            "n": [100.0, 90.0, 80.0, 4.0],
-        }
-    )
-    measures = pd.DataFrame(
-        {
-            "dimension": "D",
-            "group": ["a", "a", "b", "b"],
-            "period": ["2024-01-01", "2024-02-01", "2024-01-01", "2024-02-01"],
-            "suppressed": [False, False, False, True],
-        }
-    )
-    out = suppress(charts, measures)
-    assert out["y"].tolist()[:3] == [10.0, 11.0, 12.0]
-    assert math.isnan(out["y"].iloc[3]) and math.isnan(out["n"].iloc[3])
-    assert charts["y"].iloc[3] == 50.0  # the input is not changed

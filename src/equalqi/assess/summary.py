@@ -6,10 +6,11 @@ sentence stay in the scored objects (:class:`RiskProfile`, :class:`Representativ
 these models carry words and a few rounded figures, and are what the report template reads
 (``to_dict()``).
 
-Small numbers: in the involvement summary, counts from 1 to ``suppress_below - 1`` (10 by
-default, as the analysis report) are shown as "fewer than N"; a group's count is also hidden
-when the rest of its dimension is that small (its complement would give it away), and the
-shares and ratios built on hidden counts are hidden too.
+Small numbers: the involvement summary applies the same disclosure policy as the analysis
+(:class:`equalqi.disclosure.Policy`): small counts are shown as "fewer than N"; a group's count
+is also hidden when the rest of its dimension is that small (its complement would give it
+away), the total is hidden when any activity's count is (it would give that one back), and
+the shares and ratios built on hidden counts are hidden too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from equalqi.disclosure.policy import Policy
 
 from .answers import Assessment
 from .assessment import MechanismResult, RiskProfile, score_assessment
@@ -318,12 +321,6 @@ class InvolvementSummary:
         return asdict(self)
 
 
-def _count_words(n: int, suppress_below: int) -> str:
-    if 0 < n < suppress_below:
-        return f"fewer than {suppress_below}"
-    return str(n)
-
-
 def _percent(x: float) -> str:
     return "-" if x is None or math.isnan(x) else f"{100 * x:.0f}%"
 
@@ -332,17 +329,24 @@ def summarise_involvement(
     log: InvolvementLog,
     result: Representativeness | None = None,
     *,
-    suppress_below: int = 10,
+    policy: Policy | None = None,
 ) -> InvolvementSummary:
     """Plain words for the involvement log and (optionally) its representativeness."""
+    policy = policy or Policy()
     n = len(log.activities)
     total = log.total_participants
     if n == 0:
         headline = "No involvement activities have been recorded yet."
+    elif any(policy.is_small(a.participants) for a in log.activities):
+        headline = (
+            f"The team has recorded {n} {'activity' if n == 1 else 'activities'}. "
+            "The total number of times people took part is not shown, so that the small "
+            "numbers below cannot be worked out from it."
+        )
     else:
         headline = (
             f"The team has recorded {n} {'activity' if n == 1 else 'activities'}. "
-            f"People took part {_count_words(total, suppress_below)} "
+            f"People took part {policy.count_text(total)} "
             f"{'time' if total == 1 else 'times'} in total."
         )
     activities = tuple(
@@ -350,7 +354,7 @@ def summarise_involvement(
             date=date_words(a.date),
             activity=ACTIVITY_TYPES.get(a.type, a.type),
             title=a.title,
-            people=_count_words(a.participants, suppress_below),
+            people=policy.count_text(a.participants),
             barriers=tuple(BARRIERS[b] for b in a.barriers),
         )
         for a in log.activities
@@ -361,18 +365,23 @@ def summarise_involvement(
         "Counts are the number of times people took part, not the number of different people.",
         "We record numbers only, never names or contact details.",
     ]
-    if suppress_below > 1:
+    if policy.hides_anything:
         notes.append(
-            f"To protect privacy, numbers from 1 to {suppress_below - 1} are shown as "
-            f"'fewer than {suppress_below}'. Figures that would let someone work them out are "
-            "hidden."
+            f"To protect privacy, numbers from 1 to {policy.smallest_shown - 1} are shown as "
+            f"'fewer than {policy.smallest_shown}'. Figures that would let someone work them "
+            "out are hidden."
+            + (
+                f" Other numbers are rounded to the nearest {policy.round_to}."
+                if policy.rule == "round"
+                else ""
+            )
         )
     groups: list[GroupRow] = []
     under: list[str] = []
     if result is not None:
         for r in result.rows.itertuples(index=False):
             rest = int(r.involved_total) - int(r.involved)
-            hidden = (0 < int(r.involved) < suppress_below) or (0 < rest < suppress_below)
+            hidden = policy.is_small(int(r.involved)) or policy.is_small(rest)
             flagged = bool(r.flagged)
             if math.isnan(r.population_share):
                 status = "No population figure"
@@ -388,8 +397,8 @@ def summarise_involvement(
                     dimension=str(r.dimension),
                     group=str(r.group),
                     involved=(
-                        _count_words(int(r.involved), suppress_below)
-                        if not hidden or 0 < int(r.involved) < suppress_below
+                        policy.count_text(int(r.involved))
+                        if not hidden or policy.is_small(int(r.involved))
                         else "hidden"
                     ),
                     share_involved="hidden" if hidden else _percent(r.share_involved),

@@ -48,6 +48,7 @@ from equalqi.assess.answers import ANSWER_WORDS
 from equalqi.assess.involvement import counts_from_options, groups_from_options
 from equalqi.assess.summary import RISK_WORDS, AssessmentSummary, InvolvementSummary
 from equalqi.cli.common import Format
+from equalqi.disclosure.policy import policy_for
 from equalqi.errors import InputError, Problem
 from equalqi.services.assessment_store import AssessmentStore
 
@@ -484,7 +485,8 @@ def involvement_show(
     if population is not None:
         pop = parse_population_csv(_read_text(population, "population"), source=str(population))
         result = representativeness(log, pop, threshold=threshold, priority_groups=priority or ())
-    summary = summarise_involvement(log, result, suppress_below=suppress_below)
+    policy = policy_for("suppress", suppress_below=suppress_below)
+    summary = summarise_involvement(log, result, policy=policy)
     if fmt is Format.json:
         _echo_json(
             {

@@ -120,11 +120,13 @@ def demo(
         return
     out.print(f"[bold]equalqi demo[/]: {run.result.plan.output.title}")
     out.print(
-        f"Analysed {run.result.n_rows:,} synthetic records in "
+        f"Analysed {run.result.n_rows or 0:,} synthetic records in "
         f"{run.seconds_analyse:.1f} s (generated in {run.seconds_generate:.1f} s)."
     )
     for line in _headline(run.result):
         out.print(f"  • {line}", highlight=False)
+    if run.result.disclosure:
+        out.print(f"  {run.result.disclosure.text}", highlight=False)
     out.print(f"\nReport: [bold]{run.outputs.report.resolve()}[/]", highlight=False)
     if run.portfolio:
         out.print(
@@ -160,6 +162,7 @@ def analyse(
     """Analyse your own extract with a plan and write the equity report."""
     from equalqi.plan import parse_plan
     from equalqi.services.analysis.pipeline import analyse as run_analysis
+    from equalqi.services.disclosure import disclose
     from equalqi.services.outputs import write_outputs
 
     try:
@@ -167,7 +170,8 @@ def analyse(
             raise InputError(_missing(plan_file))
         plan = parse_plan(plan_file.read_text(encoding="utf-8"), source=plan_file.name)
         with _steps(fmt) as say:
-            result = run_analysis(data, plan, con=engine, table=table, progress=say)
+            # Everything printed or written from here on has passed the disclosure boundary.
+            result = disclose(run_analysis(data, plan, con=engine, table=table, progress=say))
             say("writing the report")
             paths = write_outputs(result, out_dir, project_dir=project)
     except EqualQIError as exc:
@@ -175,7 +179,10 @@ def analyse(
     if fmt is Format.json:
         _emit_json({"ok": True, "report": str(paths.report.resolve()), **result.to_dict()})
         return
-    out.print(f"Analysed {result.n_rows:,} records from {result.source}.", highlight=False)
+    count = f"{result.n_rows:,}" if result.n_rows is not None else "the"
+    out.print(f"Analysed {count} records from {result.source}.", highlight=False)
+    if result.disclosure and result.disclosure.policy.hides_anything:
+        out.print(f"  {result.disclosure.text}", highlight=False)
     for line in _headline(result):
         out.print(f"  • {line}", highlight=False)
     out.print(f"Report: [bold]{paths.report.resolve()}[/]", highlight=False)

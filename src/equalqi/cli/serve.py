@@ -31,7 +31,7 @@ def serve(
     """Start the web app; with --demo, load the demo project and print how to sign in."""
     import uvicorn
 
-    from equalqi.registry.seed import seed_demo
+    from equalqi.services.seed import seed_demo
     from equalqi.web import Settings, create_app
 
     settings = Settings.from_env(data_dir=data_dir, database_url=db)

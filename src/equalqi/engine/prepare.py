@@ -620,9 +620,10 @@ def prepare(
     if date_fmt:
         notes.append(f"Dates were read as {date_fmt.replace('%', '')} (day first).")
     if lsoa_unmatched:
+        # No count here: it would be a total of the (possibly hidden) "Not known" cells.
         notes.append(
-            f"{lsoa_unmatched:,} records had an LSOA code not in the reference and "
-            "are counted as 'Not known' deprivation."
+            "Some records had an LSOA code not in the reference; they are counted as "
+            "'Not known' deprivation (the completeness section shows how many)."
         )
     n_window = n_rows
     if plan.period.start or plan.period.end:

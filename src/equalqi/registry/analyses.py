@@ -1,17 +1,14 @@
-"""Versioned analysis results: each run stores its plan version, the summary JSON and the
-output folder (report.html, tidy CSVs, and the SPC frames the web app draws charts from).
+"""Versioned analysis results: each run stores its plan version, the summary JSON, the
+views its pages draw and the output folder (report.html and the tidy CSVs).
 
-The analysis runs first; registry rows are added only when every file is written, so a
-failed analysis (an :class:`equalqi.errors.InputError` naming file, row, column and value)
-leaves the registry as it was.
+Stores and reads only: the analysis itself runs in :mod:`equalqi.services.analyses`, which
+calls :func:`record_analysis` once every file is written, so a failed analysis leaves the
+registry as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +32,8 @@ def equity_status_of(summary: dict[str, Any]) -> str:
     impact = summary.get("impact") or {}
     first = next(iter(impact.values()), None)
     if first is None:
+        if summary.get("intervention"):
+            return "withheld: too few numbers shown"
         return "no intervention date"
     return str(first.get("outcome", "no evidence"))
 
@@ -65,59 +64,41 @@ def latest_plan(session: Session, user: User, project_id: int) -> PlanVersion | 
     )
 
 
-def run_analysis(
+def record_analysis(
     session: Session,
     user: User,
     project_id: int,
     dataset_id: int,
     plan: AnalysisPlan | PlanVersion,
     *,
-    data_dir: Path,
+    summary: dict[str, Any],
+    views: dict[str, Any],
+    output_dir: Path,
 ) -> AnalysisRun:
-    """Analyse a stored dataset with ``plan`` (a plan, saved as a new plan version, or a
-    plan version already saved for this project) and register the result as a new version."""
-    from equalqi.services.analysis.pipeline import analyse
-    from equalqi.services.outputs import write_outputs
-    from equalqi.services.report.html import render_html
-    from equalqi.services.report.model import build_model
-
+    """Register a finished analysis as the project's next version (with ``plan`` saved as a
+    new plan version unless it is one already)."""
     require(user, "editor")
     project_for(session, user, project_id)
     dataset = get_dataset(session, user, project_id, dataset_id)
-    plan_row: PlanVersion | None = None
-    if isinstance(plan, PlanVersion):
-        if plan.project_id != project_id:
-            raise NotFound(f"plan {plan.id}")
-        plan_row, plan = plan, parse_plan(plan.toml, source=f"plan v{plan.version}")
-    result = analyse(dataset.stored_path, plan)  # raises InputError before anything is written
-    out = data_dir / "analyses" / str(project_id) / uuid.uuid4().hex
-    try:
-        write_outputs(result, out)
-        report = render_html(build_model(result), extra_sections=(ASSESSMENT_MARKER,))
-        (out / "report.html").write_text(report, encoding="utf-8")
-        result.charts.to_csv(out / "charts.csv", index=False)
-        result.gap_charts.to_csv(out / "gap_charts.csv", index=False)
-        summary = json.loads(json.dumps(result.to_dict(), default=str))
-        if plan_row is None:
-            plan_row = save_plan(session, user, project_id, plan)
-        latest = session.scalar(
-            select(func.max(AnalysisRun.version)).where(AnalysisRun.project_id == project_id)
-        )
-        run = AnalysisRun(
-            project_id=project_id,
-            version=(latest or 0) + 1,
-            dataset_id=dataset.id,
-            plan_id=plan_row.id,
-            summary=summary,
-            output_dir=str(out),
-            equity_status=equity_status_of(summary),
-            created_by=user.id,
-        )
-        session.add(run)
-        session.flush()
-    except BaseException:
-        shutil.rmtree(out, ignore_errors=True)
-        raise
+    plan_row = plan if isinstance(plan, PlanVersion) else save_plan(session, user, project_id, plan)
+    if plan_row.project_id != project_id:
+        raise NotFound(f"plan {plan_row.id}")
+    latest = session.scalar(
+        select(func.max(AnalysisRun.version)).where(AnalysisRun.project_id == project_id)
+    )
+    run = AnalysisRun(
+        project_id=project_id,
+        version=(latest or 0) + 1,
+        dataset_id=dataset.id,
+        plan_id=plan_row.id,
+        summary=summary,
+        views=views,
+        output_dir=str(output_dir),
+        equity_status=equity_status_of(summary),
+        created_by=user.id,
+    )
+    session.add(run)
+    session.flush()
     audit.record(
         session,
         user,

@@ -143,6 +143,9 @@ class AnalysisRun(Base):
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"))
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: What the pages draw, computed at analysis time: {"shared": ..., "team": ...}; the
+    #: shared view has passed the disclosure policy, the team view is unsuppressed.
+    views: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict, nullable=True)
     output_dir: Mapped[str] = mapped_column(Text)
     equity_status: Mapped[str] = mapped_column(String(40), default="not analysed")
     #: True once the dataset this run was computed from has been deleted.

@@ -12,6 +12,7 @@ import pandas as pd
 
 from equalqi.plan import AnalysisPlan, parse_plan
 from equalqi.services.analysis.pipeline import AnalysisResult, analyse
+from equalqi.services.disclosure import disclose
 from equalqi.services.equity_design import seed_demo_project
 from equalqi.services.outputs import OutputPaths, write_outputs
 from equalqi.services.portfolio import portfolio, portfolio_html, project_effect
@@ -47,7 +48,7 @@ def demo_portfolio(
         for site, offset in (("A", 1), ("B", 2)):
             path = out_dir / "data" / f"portfolio_{scenario}_{site}.parquet"
             write_parquet(scenario, path, n_rows=rows, seed=seed + offset)
-            result = analyse(path, demo_plan(scenario))
+            result = disclose(analyse(path, demo_plan(scenario)))
             effects.append(
                 project_effect(
                     result, project=f"{scenario.replace('_', ' ')} (site {site})", qi_type=qi_type
@@ -95,7 +96,7 @@ def run_demo(
     t0 = time.perf_counter()
     truth = write_parquet(scenario, data, n_rows=rows, seed=seed)
     t1 = time.perf_counter()
-    result = analyse(data, plan, progress=say)
+    result = disclose(analyse(data, plan, progress=say))
     say("writing the report")
     project = out / "project"
     outputs = write_outputs(

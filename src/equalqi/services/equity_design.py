@@ -19,6 +19,7 @@ from equalqi.services.analysis.labels import CORE20, NOT_KNOWN
 from equalqi.services.analysis.measure_table import OVERALL
 from equalqi.services.analysis.pipeline import AnalysisResult
 from equalqi.services.assessment_store import AssessmentStore
+from equalqi.services.disclosure import require_disclosed
 from equalqi.services.report.assessment_section import render_project_section
 
 #: Groups flagged as priority (Core20 and the most deprived fifth/tenth) when comparing.
@@ -26,7 +27,9 @@ PRIORITY_GROUPS = (CORE20, "1 - most deprived")
 
 
 def served_population(result: AnalysisResult) -> Population:
-    """Each dimension's share of the analysed records, 'Not known' left out."""
+    """Each dimension's share of the analysed records, 'Not known' left out (from the
+    disclosed measure table: only rows that are shown count)."""
+    require_disclosed(result)
     m = result.measures
     m = m[(m["dimension"] != OVERALL) & (m["group"] != NOT_KNOWN)]
     counts = m.groupby(["dimension", "group"], sort=False)["n_records"].sum()
@@ -45,7 +48,7 @@ def equity_section(result: AnalysisResult, project_dir: str | Path) -> str:
     return render_project_section(
         project_dir,
         population=served_population(result),
-        suppress_below=result.plan.output.suppress_below,
+        policy=require_disclosed(result).policy,
     )
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from equalqi.errors import InputError
 from equalqi.registry import jobs as job_rows
-from equalqi.registry.analyses import run_analysis  # the lead moves it to services.analyses
 from equalqi.registry.db import Registry, open_registry
 from equalqi.registry.models import Job, PlanVersion, User
+from equalqi.services.analyses import run_analysis
 
 log = logging.getLogger(__name__)
 

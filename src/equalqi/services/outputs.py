@@ -2,7 +2,8 @@
 
 All files are written to a temporary folder beside the destination first and moved into
 place only when every one of them is complete, so a failure leaves the destination as it
-was. Shared outputs (the report and the CSVs) carry small-number suppression.
+was. Every file is built from the disclosed result (:func:`equalqi.services.disclosure.disclose`):
+the plan's small-number policy applies to all of them, and each says what it hid.
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from equalqi.services.analysis.pipeline import AnalysisResult
+from equalqi.services.disclosure import disclose
 from equalqi.services.equity_design import equity_section
 from equalqi.services.report.html import render_html
-from equalqi.services.report.model import build_model, suppressed_mask
+from equalqi.services.report.model import build_model
 
 
 @dataclass(frozen=True)
@@ -34,20 +33,14 @@ class OutputPaths:
     plan: Path
 
 
-def suppressed_measures(result: AnalysisResult) -> pd.DataFrame:
-    """The measure table as shared: small counts and what is derived from them blanked."""
-    table = result.measures.drop(columns=["numerator_sq"], errors="ignore").copy()
-    hidden = suppressed_mask(table, result.plan.output.suppress_below, result.plan.measure.kind)
-    for col in ("numerator", "denominator", "value", "lower", "upper", "sd", "n_records"):
-        table[col] = table[col].astype(float).where(~hidden, np.nan)
-    table["suppressed"] = hidden
-    return table
-
-
 def write_outputs(
     result: AnalysisResult, out_dir: str | Path, *, project_dir: str | Path | None = None
 ) -> OutputPaths:
-    """Write every output; with ``project_dir``, the report includes equity by design."""
+    """Write every output; with ``project_dir``, the report includes equity by design.
+
+    ``result`` is disclosed here with the plan's policy unless it already has been."""
+    if result.disclosure is None:
+        result = disclose(result)
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".equalqi-", dir=out.parent))
@@ -55,7 +48,7 @@ def write_outputs(
         extra = (equity_section(result, project_dir),) if project_dir else ()
         html = render_html(build_model(result), extra_sections=tuple(s for s in extra if s))
         (staging / "report.html").write_text(html, encoding="utf-8")
-        suppressed_measures(result).to_csv(staging / "measures.csv", index=False)
+        result.measures.to_csv(staging / "measures.csv", index=False)
         result.gaps.to_csv(staging / "gaps.csv", index=False)
         result.completeness.to_csv(staging / "completeness.csv", index=False)
         (staging / "summary.json").write_text(

@@ -17,6 +17,7 @@ import pandas as pd
 from equalqi.errors import InputError, Problem
 from equalqi.impact import MetaResult, meta_analysis
 from equalqi.services.analysis.pipeline import AnalysisResult
+from equalqi.services.disclosure import require_disclosed
 from equalqi.services.report.forest_svg import forest_plot_svg
 
 EFFECT_COLUMNS = ("project", "type", "dimension", "gap_change", "se", "lower", "upper", "unit")
@@ -26,7 +27,9 @@ def project_effect(
     result: AnalysisResult, *, project: str, qi_type: str, dimension: str | None = None
 ) -> dict[str, object]:
     """One project's change in its gap, after minus before, oriented so that a positive
-    value means the gap widened against the disadvantaged group."""
+    value means the gap widened against the disadvantaged group. ``result`` must be
+    disclosed: the estimate rests only on numbers that are shown."""
+    require_disclosed(result)
     name = dimension or next(iter(result.impact), None)
     if name is None or name not in result.impact:
         raise InputError(

@@ -6,8 +6,8 @@ arrays; :func:`proportion_ci`, :func:`rate_ci`, :func:`mean_ci`, :func:`dsr`,
 :func:`isratio`, :func:`israte` on frames (``group_by`` for every period or area at once);
 :func:`assign_quantiles` (OHID deprivation quantiles); :func:`sii` (slope and relative
 index of inequality, Monte Carlo intervals). WHO HEAT summary measures (healthequal) are
-in :mod:`equalqi.stats.heat`. :func:`suppress` applies the small-number policy to shared
-outputs. Methods and references: ``docs/methods.md``.
+in :mod:`equalqi.stats.heat`. Small-number disclosure control is :mod:`equalqi.disclosure`.
+Methods and references: ``docs/methods.md``.
 """
 
 from equalqi.stats import heat
@@ -21,7 +21,6 @@ from equalqi.stats.rates import rate_ci
 from equalqi.stats.results import Estimate, estimates_from_frame
 from equalqi.stats.sii import relative_rank, sii
 from equalqi.stats.standard_populations import ESP2013, ESP2013_AGE_BANDS, esp2013_frame
-from equalqi.stats.suppression import suppress
 
 __all__ = [
     "ESP2013",
@@ -40,7 +39,6 @@ __all__ = [
     "rate_ci",
     "relative_rank",
     "sii",
-    "suppress",
     "t_mean_interval",
     "wilson_interval",
 ]

@@ -18,6 +18,7 @@ from equalqi.errors import InputError
 from equalqi.plan import parse_plan
 from equalqi.registry import analyses, assessments, audit, datasets, jobs, projects
 from equalqi.registry.models import AnalysisRun, Dataset, Job, Project, User
+from equalqi.services import analyses as analysis_service
 from equalqi.web.account import begin_session, check_password
 from equalqi.web.deps import DB, Admin, Cfg, Editor, Form, Viewer
 from equalqi.web.security import csrf_token, verify_csrf
@@ -307,6 +308,14 @@ def list_analyses(project_id: int, user: Viewer, session: DB) -> list[dict[str, 
 @router.get("/projects/{project_id}/analyses/{version}")
 def get_analysis(project_id: int, version: int, user: Viewer, session: DB) -> dict[str, Any]:
     return analysis_json(analyses.get_analysis(session, user, project_id, version))
+
+
+@router.get("/projects/{project_id}/analyses/{version}/view")
+def get_analysis_view(project_id: int, version: int, user: Viewer, session: DB) -> dict[str, Any]:
+    """The data behind the analysis page's charts, as shared (always disclosed): every SPC
+    point per group and for the gap, the pairs, and what the disclosure policy hid."""
+    run = analyses.get_analysis(session, user, project_id, version)
+    return analysis_service.analysis_view(run, team=False)
 
 
 @router.get("/projects/{project_id}/assessments")

@@ -47,25 +47,6 @@ def _records(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
     ]
 
 
-def suppress(charts: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
-    """Blank the chart points the shared measure table suppresses (small numbers).
-
-    ``measures`` is the suppressed ``measures.csv`` written with every analysis (its
-    ``suppressed`` flag follows the plan's ``suppress_below``); a point of group *g* of
-    dimension *d* in period *p* is hidden, with its denominator, when that cell is.
-    """
-    hidden = measures[measures["suppressed"].astype(bool)]
-
-    def keys(frame: pd.DataFrame, when: str) -> pd.Series:
-        dates = pd.to_datetime(frame[when]).dt.strftime("%Y-%m-%d")
-        return frame["dimension"].astype(str) + "\x1f" + frame["group"].astype(str) + "\x1f" + dates
-
-    out = charts.copy()
-    mask = keys(out, "x").isin(set(keys(hidden, "period")))
-    out.loc[mask, ["y", "n"]] = float("nan")
-    return out
-
-
 def group_chart(
     charts: pd.DataFrame, dimension: str, *, unit: str, intervention: str | None, index: int
 ) -> Chart:

@@ -64,13 +64,19 @@ def db(request: Request) -> Iterator[Session]:
         session.close()
 
 
+#: The session dependency, ended (committed) when the route returns and *before* the response
+#: is sent: with FastAPI's default ("request" scope) the commit came after the response, so a
+#: browser following a redirect (sign-in, a new project) could ask before the row existed.
+SESSION = Depends(db, scope="function")
+
+
 def clock(request: Request) -> Callable[[], dt.datetime]:
     """The app's clock (``app.state.clock``; tests put a clock they move by hand there)."""
     now: Callable[[], dt.datetime] = request.app.state.clock
     return now
 
 
-def current_user(request: Request, session: Annotated[Session, Depends(db)]) -> User:
+def current_user(request: Request, session: Annotated[Session, SESSION]) -> User:
     """The user of this request's server-side session (ended when timed out or disabled)."""
     cfg = settings(request)
     user = sessions.resume(
@@ -121,6 +127,6 @@ admin = role("admin")
 Viewer = Annotated[User, Depends(viewer)]
 Editor = Annotated[User, Depends(editor)]
 Admin = Annotated[User, Depends(admin)]
-DB = Annotated[Session, Depends(db)]
+DB = Annotated[Session, SESSION]
 Cfg = Annotated[Settings, Depends(settings)]
 Form = Annotated[FormData, Depends(form_body)]

@@ -7,12 +7,11 @@ role check (:mod:`equalqi.web.deps`) and every POST on the CSRF check.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -25,6 +24,7 @@ from equalqi.assess import (
     summarise,
     summarise_involvement,
 )
+from equalqi.disclosure import Policy
 from equalqi.errors import InputError, Problem
 from equalqi.plan import parse_plan, plan_from_dict
 from equalqi.registry import (
@@ -36,11 +36,21 @@ from equalqi.registry import (
     jobs,
     projects,
 )
-from equalqi.registry.models import CORE20PLUS5, PROJECT_STATUSES, QI_TYPES, ROLES, Project, User
+from equalqi.registry.models import (
+    CORE20PLUS5,
+    PROJECT_STATUSES,
+    QI_TYPES,
+    ROLES,
+    Organisation,
+    Project,
+    User,
+)
 from equalqi.registry.users import MIN_PASSWORD, create_user, email_taken, list_users
+from equalqi.services import analyses as analysis_service
+from equalqi.services.disclosure import plan_policy
 from equalqi.services.report.assessment_section import render_assessment_section
 from equalqi.web import forms
-from equalqi.web.charts import Chart, gap_chart, group_chart, suppress
+from equalqi.web.charts import Chart, gap_chart, group_chart
 from equalqi.web.deps import DB, Admin, Cfg, Editor, Form, Viewer
 from equalqi.web.render import page
 from equalqi.web.security import CSRF_FIELD, verify_csrf
@@ -400,12 +410,12 @@ def analyse(
 # ---------------------------------------------------------------- analysis, charts
 
 
-def build_charts(run: analyses.AnalysisRun, plan: Any) -> tuple[list[Chart], list[Chart]]:
-    folder = Path(run.output_dir)
+def build_charts(view: dict[str, Any], plan: Any) -> tuple[list[Chart], list[Chart]]:
+    """Vega-Lite charts from a run's precomputed (disclosed, or team) view."""
     unit = f"{plan.measure.name} ({plan.measure.unit})" if plan.measure.unit else plan.measure.name
     when = plan.intervention.isoformat() if plan.intervention else None
-    charts = pd.read_csv(folder / "charts.csv", parse_dates=["x"])
-    charts = suppress(charts, pd.read_csv(folder / "measures.csv"))
+    charts = pd.DataFrame(view.get("charts") or [], columns=["dimension", "group", "x", "y", "n"])
+    charts["x"] = pd.to_datetime(charts["x"])
     wanted = ["Overall", *[d.name for d in plan.dimensions]]
     present = set(charts["dimension"].astype(str))
     groups = [
@@ -414,11 +424,10 @@ def build_charts(run: analyses.AnalysisRun, plan: Any) -> tuple[list[Chart], lis
         if d in present
     ]
     gaps: list[Chart] = []
-    gap_file = folder / "gap_charts.csv"
-    if gap_file.stat().st_size > 1:
-        frame = pd.read_csv(gap_file, parse_dates=["x"])
-        pairs = run.summary.get("pairs", {})
-        for i, (dim, pair) in enumerate(pairs.items()):
+    frame = pd.DataFrame(view.get("gap_charts") or [])
+    if not frame.empty:
+        frame["x"] = pd.to_datetime(frame["x"])
+        for i, (dim, pair) in enumerate((view.get("pairs") or {}).items()):
             if (frame["dimension"] == dim).any():
                 gaps.append(
                     gap_chart(
@@ -440,16 +449,18 @@ def analysis_page(request: Request, project_id: int, user: Viewer, session: DB) 
     groups: list[Chart] = []
     gaps: list[Chart] = []
     notes: list[str] = []
+    disclosure: dict[str, Any] = {}
+    verdicts: dict[str, str] = {}
+    records = None
+    team = _team_view(session, user, project)
     if run is not None:
         plan = analyses.plan_of(session, run)
-        groups, gaps = build_charts(run, plan)
-        notes = list(run.summary.get("notes", []))
-        if plan.output.suppress_below > 0:
-            notes.append(
-                f"Small numbers are hidden: a value is not shown when it rests on 1 to "
-                f"{plan.output.suppress_below - 1} people (or when all but that many had the "
-                "outcome), so that no one can be identified."
-            )
+        view = analysis_service.analysis_view(run, team=team)
+        groups, gaps = build_charts(view, plan)
+        notes = list(view.get("notes", []))
+        disclosure = view.get("disclosure", {})
+        verdicts = view.get("verdicts", {})
+        records = view.get("records")
     return _project_page(
         request,
         "project_analysis.html.j2",
@@ -460,6 +471,20 @@ def analysis_page(request: Request, project_id: int, user: Viewer, session: DB) 
         group_charts=groups,
         gap_charts=gaps,
         notes=notes,
+        disclosure=disclosure,
+        team_view=team,
+        verdicts=verdicts,
+        records=records,
+    )
+
+
+def _team_view(session: Session, user: User, project: Project) -> bool:
+    """Unsuppressed numbers only for the uploading organisation, where its admin allows it."""
+    org = session.get(Organisation, project.organisation_id)
+    return bool(
+        org is not None
+        and user.organisation_id == project.organisation_id
+        and getattr(org, "show_unsuppressed", False)
     )
 
 
@@ -523,7 +548,9 @@ def _involvement_page(
     status: int = 200,
 ) -> HTMLResponse:
     log = involvement.involvement_log(session, user, project.id)
-    html = render_assessment_section(None, summarise_involvement(log))
+    html = render_assessment_section(
+        None, summarise_involvement(log, policy=_project_policy(session, user, project.id))
+    )
     return _project_page(
         request,
         "project_involvement.html.j2",
@@ -575,18 +602,24 @@ def reports_page(request: Request, project_id: int, user: Viewer, session: DB) -
     return _project_page(request, "project_reports.html.j2", user, project, "Reports", runs=runs)
 
 
+def _project_policy(session: Session, user: User, project_id: int) -> Policy:
+    """The disclosure policy of the project's latest plan (the default before it has one)."""
+    row = analyses.latest_plan(session, user, project_id)
+    return plan_policy(parse_plan(row.toml, source="plan")) if row else Policy()
+
+
 def report_html(session: Session, user: User, run: analyses.AnalysisRun) -> str:
-    """The stored report with the latest assessment and involvement log filled in."""
-    html = (Path(run.output_dir) / "report.html").read_text(encoding="utf-8")
+    """The stored (disclosed) report with the latest assessment and involvement log."""
+    policy = plan_policy(analyses.plan_of(session, run))
     latest = assessments.latest_assessment(session, user, run.project_id)
     log = involvement.involvement_log(session, user, run.project_id)
     section = render_assessment_section(
         summarise(latest) if latest else None,
-        summarise_involvement(log) if log.activities else None,
+        summarise_involvement(log, policy=policy) if log.activities else None,
     )
     if not section:
         section = "<h2>Equity by design</h2><p>No equity assessment has been completed yet.</p>"
-    return html.replace(analyses.ASSESSMENT_MARKER, section)
+    return analysis_service.report_text(run).replace(analyses.ASSESSMENT_MARKER, section)
 
 
 @router.get("/projects/{project_id}/reports/{version}/{name}")
@@ -606,7 +639,9 @@ def download(
         return Response(
             report_html(session, user, run), media_type="text/html", headers=disposition
         )
-    return FileResponse(Path(run.output_dir) / name, media_type=DOWNLOADS[name], filename=filename)
+    return Response(
+        analysis_service.shared_file(run, name), media_type=DOWNLOADS[name], headers=disposition
+    )
 
 
 # ---------------------------------------------------------------- audit

@@ -2,68 +2,61 @@
 
 Records without a stated ethnicity or a matched deprivation decile cannot be counted in any
 group; when recording improves at the same time as a project starts, apparent changes in
-the gap may be artefacts. The shares are rolled up from the cube (no extra scan).
+the gap may be artefacts. The shares are read off the measure table (the "Not known" and
+"Not stated" groups over the Overall row), so a disclosed table gives disclosed shares: a
+period whose unknown group is hidden has no share, and nothing is counted twice.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from equalqi.demographics.ethnicity import NOT_KNOWN_CODE, NOT_STATED_CODE
-from equalqi.engine.prepare import KEY_AGE, KEY_DECILE, KEY_ETHNIC, KEY_PERIOD, KEY_SEX
+from equalqi.engine.prepare import KEY_AGE, KEY_DECILE, KEY_ETHNIC, KEY_SEX
+from equalqi.plan import AnalysisPlan
+from equalqi.services.analysis.labels import NOT_KNOWN
+from equalqi.services.analysis.measure_table import OVERALL
 
+COLUMNS = ["period", "field", "label", "records", "missing", "share_missing"]
 FIELDS: dict[str, str] = {
     KEY_ETHNIC: "Ethnicity not stated or not known",
     KEY_DECILE: "Deprivation (IMD) not known",
     KEY_AGE: "Age not known",
     KEY_SEX: "Sex not known",
 }
+#: Which dimension kinds read each field, and their groups that mean "not recorded".
+_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    KEY_ETHNIC: (("ethnicity", "ethnic_category"), ("Not stated", NOT_KNOWN)),
+    KEY_DECILE: (("imd_decile", "imd_quintile", "core20"), (NOT_KNOWN,)),
+    KEY_AGE: (("age_band",), (NOT_KNOWN,)),
+    KEY_SEX: (("sex",), (NOT_KNOWN,)),
+}
 
 
-def _missing(cube: pd.DataFrame, key: str) -> pd.Series:
-    col = cube[key]
-    if key == KEY_ETHNIC:
-        return col.isin([NOT_KNOWN_CODE, NOT_STATED_CODE])
-    if key == KEY_DECILE:
-        return col.isna()
-    if key == KEY_AGE:
-        return col.astype(float) < 0
-    return col.isin(["X", "0"]) | col.isna()
-
-
-def completeness(cube: pd.DataFrame) -> pd.DataFrame:
+def completeness(table: pd.DataFrame, plan: AnalysisPlan) -> pd.DataFrame:
     """Tidy frame: period, field, label, records, missing, share_missing (0..1)."""
+    overall = table[table["dimension"] == OVERALL].set_index("period")["n_records"]
     rows = []
     for key, label in FIELDS.items():
-        if key not in cube.columns:
+        kinds, unknown = _KINDS[key]
+        dim = next((d for d in plan.dimensions if d.kind in kinds), None)
+        if dim is None:
             continue
-        flag = _missing(cube, key)
-        frame = pd.DataFrame(
-            {
-                "period": cube[KEY_PERIOD],
-                "records": cube["n_records"],
-                "missing": cube["n_records"].where(flag, 0),
-            }
-        )
-        per = frame.groupby("period", as_index=False)[["records", "missing"]].sum()
-        per["field"] = key
-        per["label"] = label
-        rows.append(per)
+        sub = table[(table["dimension"] == dim.name) & table["group"].isin(unknown)]
+        # min_count=1 keeps a hidden (NaN) unknown group hidden; no row at all is a zero
+        missing = sub.groupby("period")["n_records"].sum(min_count=1)
+        hidden = sub.groupby("period")["n_records"].apply(lambda s: s.isna().any())
+        missing = missing.where(~hidden.reindex(missing.index, fill_value=False), np.nan)
+        frame = pd.DataFrame({"records": overall})
+        frame["missing"] = missing.reindex(frame.index)
+        known_zero = frame["missing"].isna() & ~frame.index.isin(sub["period"])
+        frame.loc[known_zero, "missing"] = 0.0
+        frame = frame.reset_index()
+        frame["field"] = key
+        frame["label"] = label
+        rows.append(frame)
     if not rows:
-        return pd.DataFrame(
-            columns=["period", "field", "label", "records", "missing", "share_missing"]
-        )
+        return pd.DataFrame(columns=COLUMNS)
     out = pd.concat(rows, ignore_index=True)
     out["share_missing"] = out["missing"] / out["records"]
-    return out[["period", "field", "label", "records", "missing", "share_missing"]]
-
-
-def completeness_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per field over the whole period: label, records, missing, share_missing."""
-    if table.empty:
-        return table
-    out = table.groupby(["field", "label"], as_index=False, sort=False)[
-        ["records", "missing"]
-    ].sum()
-    out["share_missing"] = out["missing"] / out["records"]
-    return out
+    return out[COLUMNS]

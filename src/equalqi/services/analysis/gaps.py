@@ -117,7 +117,10 @@ def sii_series(
 ) -> pd.DataFrame:
     """SII and RII per period across the ordered groups (unknown group left out)."""
     sub = table[(table["dimension"] == dimension) & (table["group"] != NOT_KNOWN)]
-    sub = sub[sub["denominator"] > 0].copy()
+    # A period with a hidden group has no SII: from the others' values it would give the
+    # hidden one back (and without it, it would be a different statistic).
+    hidden = sub.groupby("period")["denominator"].transform(lambda v: v.isna().any())
+    sub = sub[~hidden.astype(bool) & (sub["denominator"] > 0)].copy()
     if sub.empty or sub["group"].nunique() < 5:
         return pd.DataFrame(columns=GAP_COLUMNS)
     kind = plan.measure.kind
@@ -170,12 +173,15 @@ def _find(frame: pd.DataFrame, prefix: str, pct: str) -> str | None:
     return None
 
 
-def gap_table(table: pd.DataFrame, cube: pd.DataFrame, plan: AnalysisPlan) -> pd.DataFrame:
-    """Every gap series the plan asks for, tidy."""
-    frames = [
-        pair_gap(table, dim, focus, ref, plan)
-        for dim, (focus, ref) in compare_pairs(plan, cube).items()
-    ]
+def gap_table(
+    table: pd.DataFrame,
+    shown: pd.DataFrame,
+    plan: AnalysisPlan,
+    pairs: dict[str, tuple[str, str]],
+) -> pd.DataFrame:
+    """Every gap series the plan asks for, tidy: pairs from the rows ``shown``, SII/RII from
+    periods of ``table`` with every group shown."""
+    frames = [pair_gap(shown, dim, focus, ref, plan) for dim, (focus, ref) in pairs.items()]
     for d in plan.dimensions:
         if d.kind in ("imd_decile", "imd_quintile"):
             frames.append(sii_series(table, d.name, plan))

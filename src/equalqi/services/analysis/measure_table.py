@@ -52,6 +52,8 @@ def add_intervals(frame: pd.DataFrame, kind: str, confidence: float = 0.95) -> p
         sd = np.full(len(frame), np.nan)
         if kind == "proportion":
             lower, upper = wilson_interval(num, den, confidence)
+            # Wilson's limits are in [0, 1]; rounding error can put p = 1 a hair above it
+            lower, upper = np.clip(lower, 0.0, 1.0), np.clip(upper, 0.0, 1.0)
         elif kind == "rate":
             lo, hi = poisson_count_interval(num, confidence)
             lower, upper = lo / den, hi / den

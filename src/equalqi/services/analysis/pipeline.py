@@ -17,10 +17,12 @@ from typing import Any
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from equalqi.disclosure.statement import Disclosure
 from equalqi.engine.aggregate import aggregate_cube
 from equalqi.engine.connect import connect
 from equalqi.engine.prepare import prepare
 from equalqi.engine.readers import Records, open_records
+from equalqi.errors import InputError
 from equalqi.impact import ImpactResult, evaluate_gap
 from equalqi.plan import AnalysisPlan
 from equalqi.services.analysis.completeness import completeness
@@ -37,8 +39,8 @@ class AnalysisResult:
 
     plan: AnalysisPlan
     source: str
-    n_rows: int
-    n_in_window: int
+    n_rows: int | None  # None where a shared output withholds it (a small period total)
+    n_in_window: int | None
     first_date: dt.date
     last_date: dt.date
     measures: pd.DataFrame  # period x dimension x group (the measure table)
@@ -51,6 +53,9 @@ class AnalysisResult:
     impact: dict[str, ImpactResult]
     notes: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    #: Set by :func:`equalqi.services.disclosure.disclose`: what the policy hid. Every
+    #: output meant for a person is built from a disclosed result, never from this one.
+    disclosure: Disclosure | None = None
 
     def overall_impact(self) -> ImpactResult | None:
         return next(iter(self.impact.values()), None)
@@ -68,8 +73,86 @@ class AnalysisResult:
             "pairs": {k: list(v) for k, v in self.pairs.items()},
             "impact": {k: v.to_dict() for k, v in self.impact.items()},
             "notes": list(self.notes),
+            "disclosure": self.disclosure.to_dict() if self.disclosure else None,
             "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()},
         }
+
+
+@dataclass(frozen=True)
+class Derived:
+    """Everything computed from the measure table (so it can be recomputed from a disclosed
+    one: a statistic shown to a person then rests only on numbers that are shown)."""
+
+    completeness: pd.DataFrame
+    gaps: pd.DataFrame
+    charts: pd.DataFrame
+    chart_summary: pd.DataFrame
+    gap_charts: pd.DataFrame
+    impact: dict[str, ImpactResult]
+    notes: tuple[str, ...] = ()
+
+
+def derive(
+    table: pd.DataFrame,
+    plan: AnalysisPlan,
+    pairs: dict[str, tuple[str, str]],
+    *,
+    hidden_rows: bool = False,
+) -> Derived:
+    """Gaps, SPC charts, completeness and impact from a measure table.
+
+    Rows whose counts are missing (hidden by a disclosure policy) are left out of every
+    statistic: a series skips them, SII/RII skip their period, pooled figures sum only the
+    rows that are shown. With ``hidden_rows``, an impact evaluation that the shown rows
+    cannot support is withheld with a note instead of raising."""
+    shown = table[table["denominator"].notna() & table["n_records"].notna()]
+    complete = completeness(table, plan)
+    gaps = gap_table(table, shown, plan, pairs)
+    charts, summary = group_charts(shown, plan)
+    gap_frames = [gap_spc(shown, plan, dim, pair) for dim, pair in pairs.items()]
+    gap_frames = [g for g in gap_frames if not g.empty]
+    impact: dict[str, ImpactResult] = {}
+    notes: list[str] = []
+    if plan.intervention:
+        for dim, pair in pairs.items():
+            try:
+                impact[dim] = _evaluate(shown, plan, dim, pair, complete)
+            except InputError as exc:
+                if not hidden_rows:
+                    raise
+                notes.append(
+                    f"The before/after comparison for {dim} is withheld: too many of its "
+                    f"numbers are hidden to protect privacy ({exc.problems[0].what})."
+                )
+    return Derived(
+        completeness=complete,
+        gaps=gaps,
+        charts=charts,
+        chart_summary=summary,
+        gap_charts=pd.concat(gap_frames, ignore_index=True) if gap_frames else pd.DataFrame(),
+        impact=impact,
+        notes=tuple(notes),
+    )
+
+
+def _evaluate(
+    shown: pd.DataFrame,
+    plan: AnalysisPlan,
+    dim: str,
+    pair: tuple[str, str],
+    complete: pd.DataFrame,
+) -> ImpactResult:
+    return evaluate_gap(
+        shown,
+        dimension=dim,
+        groups=pair,
+        intervention=[p.start for p in plan.phases[1:]],
+        kind=plan.measure.kind,
+        improvement=_direction(plan),
+        multiplier=plan.measure.multiplier,
+        completeness=_completeness_for_impact(complete),
+        name=plan.measure.name,
+    )
 
 
 def analyse(
@@ -107,29 +190,9 @@ def analyse(
     lap("aggregate")
     say("measures, gaps and SPC charts")
     table_ = measure_table(cube, plan)
-    complete = completeness(cube)
     pairs = compare_pairs(plan, cube)
-    gaps = gap_table(table_, cube, plan)
-    charts, summary = group_charts(table_, plan)
-    gap_frames = [gap_spc(table_, plan, dim, pair) for dim, pair in pairs.items()]
-    gap_frames = [g for g in gap_frames if not g.empty]
+    derived = derive(table_, plan, pairs)
     lap("analyse")
-    impact: dict[str, ImpactResult] = {}
-    if plan.intervention:
-        say("before and after the intervention")
-        for dim, pair in pairs.items():
-            impact[dim] = evaluate_gap(
-                table_,
-                dimension=dim,
-                groups=pair,
-                intervention=[p.start for p in plan.phases[1:]],
-                kind=plan.measure.kind,
-                improvement=_direction(plan),
-                multiplier=plan.measure.multiplier,
-                completeness=_completeness_for_impact(complete),
-                name=plan.measure.name,
-            )
-        lap("impact")
     return AnalysisResult(
         plan=plan,
         source=records.name,
@@ -138,13 +201,13 @@ def analyse(
         first_date=prepared.first_date,
         last_date=prepared.last_date,
         measures=table_,
-        completeness=complete,
-        gaps=gaps,
-        charts=charts,
-        chart_summary=summary,
-        gap_charts=pd.concat(gap_frames, ignore_index=True) if gap_frames else pd.DataFrame(),
+        completeness=derived.completeness,
+        gaps=derived.gaps,
+        charts=derived.charts,
+        chart_summary=derived.chart_summary,
+        gap_charts=derived.gap_charts,
         pairs=pairs,
-        impact=impact,
+        impact=derived.impact,
         notes=prepared.notes,
         timings=timings,
     )
@@ -156,4 +219,5 @@ def _direction(plan: AnalysisPlan) -> str:
 
 
 def _completeness_for_impact(complete: pd.DataFrame) -> pd.DataFrame:
-    return complete.rename(columns={"field": "dimension"})[["period", "dimension", "share_missing"]]
+    known = complete[complete["share_missing"].notna()]  # hidden shares are not evidence
+    return known.rename(columns={"field": "dimension"})[["period", "dimension", "share_missing"]]

@@ -58,6 +58,8 @@ def gap_spc(
 ) -> pd.DataFrame:
     """XmR chart (MDC rules) of the absolute gap between the pair, in display units."""
     sub = table[(table["dimension"] == dimension) & table["group"].isin(pair)].copy()
+    both = sub.groupby("period")["group"].transform("nunique") == 2
+    sub = sub[both]  # a gap needs both groups shown in the period
     if sub.empty:
         return pd.DataFrame()
     sub["phase"] = _phase(sub["period"], plan)

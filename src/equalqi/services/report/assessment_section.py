@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from equalqi.assess import Population, representativeness, summarise, summarise_involvement
+from equalqi.disclosure.policy import Policy
 from equalqi.services.assessment_store import AssessmentStore
 
 TEMPLATE = "assessment.html.j2"
@@ -63,7 +64,7 @@ def render_project_section(
     project_dir: str | os.PathLike[str],
     *,
     population: Population | None = None,
-    suppress_below: int = 10,
+    policy: Policy | None = None,
     threshold: float = 0.8,
 ) -> str:
     """The section for a project folder: its latest assessment (a review is compared with the
@@ -87,5 +88,5 @@ def render_project_section(
             if population is not None
             else None
         )
-        involvement_summary = summarise_involvement(log, result, suppress_below=suppress_below)
+        involvement_summary = summarise_involvement(log, result, policy=policy)
     return render_assessment_section(assessment_summary, involvement_summary)

@@ -1,8 +1,9 @@
 """The report model: what a board-ready equity report says, before it is drawn.
 
 Built from an :class:`~equalqi.services.analysis.pipeline.AnalysisResult`; rendered to HTML by
-:mod:`equalqi.services.report.html`. Small counts are suppressed here, once, so every table
-and chart drawn from the model is safe to share.
+:mod:`equalqi.services.report.html`. The result must have passed the disclosure boundary
+(:func:`equalqi.services.disclosure.disclose`): every table and chart is drawn from the
+disclosed numbers, and the report states the policy and what it hid.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from equalqi.plan import AnalysisPlan
 from equalqi.services.analysis.labels import NOT_KNOWN
 from equalqi.services.analysis.measure_table import OVERALL
 from equalqi.services.analysis.pipeline import AnalysisResult
+from equalqi.services.disclosure import require_disclosed
 from equalqi.services.report.svg_format import format_value
 
 
@@ -34,7 +36,7 @@ class DimensionSection:
     verdict: str | None
     pair: tuple[str, str] | None
     groups: tuple[str, ...]
-    group_frames: dict[str, pd.DataFrame]  # SPC frame per group (suppressed points removed)
+    group_frames: dict[str, pd.DataFrame]  # SPC frame per group (hidden points left out)
     lines: pd.DataFrame  # period, group, value, lower, upper in display units
     gap: pd.DataFrame  # period, gap, lower, upper (difference) in display units
     gap_spc: pd.DataFrame
@@ -62,6 +64,7 @@ class ReportModel:
     completeness: pd.DataFrame  # period, label, share_missing
     completeness_table: Table
     suppression: str
+    disclosure_advice: tuple[str, ...]
     methods: tuple[str, ...]
     notes: tuple[str, ...]
     generated: str
@@ -89,60 +92,26 @@ def fmt_gap(value: float, plan: AnalysisPlan) -> str:
     return f"{number} {unit}".strip()
 
 
-def small(count: float, threshold: int) -> bool:
-    """True for counts that must not be shown: 1 to threshold-1 (true zeros are shown)."""
-    return threshold > 0 and 0 < count < threshold
-
-
-def suppressed_mask(frame: pd.DataFrame, threshold: int, kind: str) -> pd.Series:
-    """Cells to hide in shared outputs.
-
-    A count of people from 1 to ``threshold - 1`` could identify someone, and so could its
-    complement (denominator minus numerator); values and intervals derived from a hidden
-    count are hidden with it. True zeros are shown. For means only the number of records is
-    checked. (NHS England / ONS small-number practice; the threshold is the plan's
-    ``suppress_below``, 10 by default.)
-    """
-    if threshold <= 0:
-        return pd.Series(False, index=frame.index)
-    if kind == "mean":
-        n = frame["n_records"].to_numpy(float)
-        return pd.Series((n > 0) & (n < threshold), index=frame.index)
-    num = frame["numerator"].to_numpy(float)
-    den = frame["denominator"].to_numpy(float)
-    rest = den - num
-    mask = (
-        ((num > 0) & (num < threshold))
-        | ((rest > 0) & (rest < threshold))
-        | ((den > 0) & (den < threshold))
-    )
-    return pd.Series(mask, index=frame.index)
-
-
 def build_model(result: AnalysisResult, *, title: str | None = None) -> ReportModel:
+    statement = require_disclosed(result)
     plan = result.plan
-    threshold = plan.output.suppress_below
-    measures = result.measures.copy()
-    measures["_hidden"] = suppressed_mask(measures, threshold, plan.measure.kind)
-    hidden_cells = int(measures["_hidden"].sum())
+    measures = result.measures.assign(_hidden=result.measures["suppressed"].astype(bool))
 
     sections = []
     for dim in plan.dimensions:
-        sections.append(_section(result, measures, dim.name, threshold))
+        sections.append(_section(result, measures, dim.name))
     for inter in plan.intersections:
-        sections.append(_section(result, measures, inter.name, threshold))
+        sections.append(_section(result, measures, inter.name))
 
     overall = _spc_for(result, OVERALL).get("All", pd.DataFrame())
     impact = result.overall_impact()
     headline = _headline(result)
     period_text = f"{result.first_date:%-d %B %Y} to {result.last_date:%-d %B %Y}"
-    suppression = (
-        f"To protect privacy, counts from 1 to {threshold - 1} (and the values and intervals "
-        f"worked out from them) are not shown: they appear as '*'. "
-        f"{hidden_cells:,} of {len(measures):,} group-period cells were affected."
-        if threshold > 0
-        else "Small-number suppression was turned off for this report: do not share it "
-        "outside the organisation."
+    suppression = statement.text + (
+        " Hidden values appear as '*'; gaps, SII, before/after figures and charts use only "
+        "the numbers shown."
+        if statement.policy.hides_anything
+        else ""
     )
     return ReportModel(
         title=title or plan.output.title or plan.measure.name,
@@ -161,6 +130,7 @@ def build_model(result: AnalysisResult, *, title: str | None = None) -> ReportMo
         completeness=result.completeness,
         completeness_table=_completeness_table(result),
         suppression=suppression,
+        disclosure_advice=(*statement.withheld, *statement.advice),
         methods=_methods(plan),
         notes=result.notes,
         generated=dt.datetime.now().strftime("%-d %B %Y at %H:%M"),
@@ -176,23 +146,16 @@ def _spc_for(result: AnalysisResult, dimension: str) -> dict[str, pd.DataFrame]:
     return {str(g): f.reset_index(drop=True) for g, f in sub.groupby("group", sort=False)}
 
 
-def _section(
-    result: AnalysisResult, measures: pd.DataFrame, name: str, threshold: int
-) -> DimensionSection:
+def _section(result: AnalysisResult, measures: pd.DataFrame, name: str) -> DimensionSection:
     plan = result.plan
     mult = plan.measure.multiplier
     sub = measures[measures["dimension"] == name]
     order = sub.sort_values(["group_order", "group"])["group"].drop_duplicates().tolist()
-    hidden = sub.set_index(["period", "group"])["_hidden"]
-    frames = {}
-    for group, frame in _spc_for(result, name).items():
-        key = list(zip(pd.to_datetime(frame["x"]), frame["group"], strict=True))
-        mask = np.array([bool(hidden.get(k, False)) for k in key])
-        frames[group] = frame.assign(y=np.where(mask, np.nan, frame["y"]))
+    frames = _spc_for(result, name)
     lines = sub[sub["group"] != NOT_KNOWN].assign(
-        value=lambda f: np.where(f["_hidden"], np.nan, f["value"] * mult),
-        lower=lambda f: np.where(f["_hidden"], np.nan, f["lower"] * mult),
-        upper=lambda f: np.where(f["_hidden"], np.nan, f["upper"] * mult),
+        value=lambda f: f["value"] * mult,
+        lower=lambda f: f["lower"] * mult,
+        upper=lambda f: f["upper"] * mult,
     )[["period", "group", "value", "lower", "upper"]]
     gaps = result.gaps
     gap = gaps[(gaps["dimension"] == name) & (gaps["measure"] == "difference")].rename(
@@ -217,15 +180,15 @@ def _section(
         gap=gap.reset_index(drop=True),
         gap_spc=gap_spc.reset_index(drop=True),
         sii=sii.reset_index(drop=True),
-        before_after=_before_after_table(result, sub, name, threshold),
+        before_after=_before_after_table(result, sub, name),
         data_table=_data_table(plan, sub, name),
         warnings=impact.warnings if impact else (),
     )
 
 
-def _before_after_table(
-    result: AnalysisResult, sub: pd.DataFrame, name: str, threshold: int
-) -> Table | None:
+def _before_after_table(result: AnalysisResult, sub: pd.DataFrame, name: str) -> Table | None:
+    """Each group's level pooled over the periods shown before and after the intervention
+    (hidden periods are left out, so the pooled figures give nothing hidden back)."""
     plan = result.plan
     if not plan.intervention:
         return None
@@ -234,25 +197,22 @@ def _before_after_table(
     for group, frame in sub.groupby("group", sort=False):
         cells: list[str] = [str(group)]
         for part in (frame[frame["period"] < split], frame[frame["period"] >= split]):
-            num, den = part["numerator"].sum(), part["denominator"].sum()
-            n = part["n_records"].sum()
+            part = part[~part["_hidden"]]
+            num, den, n = (
+                part["numerator"].sum(),
+                part["denominator"].sum(),
+                part["n_records"].sum(),
+            )
             if plan.measure.kind == "mean":
-                hidden = 0 < n < threshold
-                value = num / n if n else np.nan
-                cells += [f"{int(n):,}", "*" if hidden else fmt(value, plan)]
+                mean = (part["value"] * part["n_records"]).sum() / n if n else np.nan
+                cells += [f"{int(n):,}", fmt(mean, plan)]
             else:
-                hidden = (
-                    small(num, threshold) or small(den - num, threshold) or (0 < den < threshold)
-                )
-                value = num / den if den else np.nan
-                cells += [
-                    f"{int(den):,}" if not small(den, threshold) else "*",
-                    "*" if hidden else fmt(value, plan),
-                ]
+                cells += [f"{int(den):,}", fmt(num / den if den else np.nan, plan)]
         rows.append(tuple(cells))
     who = "Records" if plan.measure.kind == "mean" else "Denominator"
     return Table(
-        caption=f"{plan.measure.name} by {name}, before and after {plan.intervention:%-d %B %Y}",
+        caption=f"{plan.measure.name} by {name}, before and after {plan.intervention:%-d %B %Y} "
+        "(periods with hidden numbers left out)",
         columns=("Group", f"{who} before", "Before", f"{who} after", "After"),
         rows=tuple(rows),
         numeric=(False, True, True, True, True),
@@ -289,6 +249,7 @@ def _completeness_table(result: AnalysisResult) -> Table:
     rows = []
     split = pd.Timestamp(result.plan.intervention) if result.plan.intervention else None
     for label, frame in comp.groupby("label", sort=False):
+        frame = frame[frame["share_missing"].notna()]  # periods whose count is hidden
         total = frame["missing"].sum() / max(frame["records"].sum(), 1)
         cells = [str(label), f"{total:.1%}"]
         if split is not None:
@@ -317,7 +278,12 @@ def _headline(result: AnalysisResult) -> tuple[str, ...]:
         if den:
             out.append(
                 f"Overall, the {result.plan.measure.name} was {fmt(num / den, result.plan)} "
-                f"across {int(overall['n_records'].sum()):,} records."
+                f"across {int(overall['n_records'].sum()):,} records"
+                + (
+                    " (periods with hidden numbers left out)."
+                    if overall["suppressed"].any()
+                    else "."
+                )
             )
     return tuple(out)
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from equalqi.registry import analyses, datasets, projects
+from equalqi.registry import datasets, projects
 from equalqi.registry.db import Registry
 from equalqi.registry.models import Project, User
 from equalqi.registry.organisations import get_or_create_organisation
 from equalqi.registry.users import create_user
+from equalqi.services.analyses import run_analysis
 
 DEMO_ORGANISATION = "Demo NHS Trust"
 DEMO_EMAIL = "admin@demo.equalqi.local"
@@ -77,7 +78,7 @@ def seed_demo(registry: Registry, *, rows: int = 200_000, seed: int = 2024) -> D
                     data_dir=registry.data_dir,
                     max_bytes=1 << 40,
                 )
-        analyses.run_analysis(
+        run_analysis(
             session, user, project.id, dataset.id, demo_plan("dna_sms"), data_dir=registry.data_dir
         )
         return DemoLogin(DEMO_EMAIL, password, project.id)

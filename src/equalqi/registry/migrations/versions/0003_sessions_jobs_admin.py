@@ -6,8 +6,8 @@
 * ``organisations.show_unsuppressed``: an organisation admin's switch (default off).
 * ``datasets.deleted_at`` / ``deleted_by`` and ``analyses.dataset_deleted``.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002a
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002a"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,120 @@
+"""Application service for analyses: what the web app (and any other interface) calls.
+
+Runs the pipeline on a stored dataset, passes the result through the disclosure boundary,
+writes the shared files, precomputes what the pages draw, and asks the registry to record
+it. Pages render the views this returns; they never read result files or suppress.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from equalqi.disclosure import Policy
+from equalqi.impact.frames import to_records
+from equalqi.plan import AnalysisPlan, parse_plan
+from equalqi.registry import analyses, datasets
+from equalqi.registry.access import project_for, require
+from equalqi.registry.models import AnalysisRun, PlanVersion, User
+from equalqi.services.analysis.pipeline import AnalysisResult, analyse
+from equalqi.services.disclosure import disclose
+from equalqi.services.outputs import write_outputs
+from equalqi.services.report.html import render_html
+from equalqi.services.report.model import build_model
+
+#: Placeholder the stored report carries where the assessment section goes; the section is
+#: filled in when the report is downloaded, so the report always shows the latest assessment.
+ASSESSMENT_MARKER = analyses.ASSESSMENT_MARKER
+
+
+def page_view(result: AnalysisResult) -> dict[str, Any]:
+    """What the analysis page draws, from a disclosed result (JSON-ready)."""
+    statement = result.disclosure
+    assert statement is not None, "page views are built from disclosed results only"
+    return {
+        "charts": to_records(result.charts[["dimension", "group", "x", "y", "n"]])
+        if not result.charts.empty
+        else [],
+        "gap_charts": to_records(result.gap_charts) if not result.gap_charts.empty else [],
+        "pairs": {k: list(v) for k, v in result.pairs.items()},
+        "records": result.n_rows,
+        "verdicts": {k: v.verdict for k, v in result.impact.items()},
+        "notes": list(result.notes),
+        "disclosure": statement.to_dict(),
+    }
+
+
+def run_analysis(
+    session: Session,
+    user: User,
+    project_id: int,
+    dataset_id: int,
+    plan: AnalysisPlan | PlanVersion,
+    *,
+    data_dir: Path,
+) -> AnalysisRun:
+    """Analyse a stored dataset with ``plan`` and register the result as a new version.
+
+    Raises :class:`equalqi.errors.InputError` (file, row, column, value) before anything is
+    written or recorded."""
+    require(user, "editor")
+    project_for(session, user, project_id)
+    dataset = datasets.get_dataset(session, user, project_id, dataset_id)
+    parsed = (
+        parse_plan(plan.toml, source=f"plan v{plan.version}")
+        if isinstance(plan, PlanVersion)
+        else plan
+    )
+    full = analyse(dataset.stored_path, parsed)
+    shared = disclose(full)
+    team = disclose(full, Policy(rule="none"))
+    out = data_dir / "analyses" / str(project_id) / uuid.uuid4().hex
+    try:
+        write_outputs(shared, out)
+        report = render_html(build_model(shared), extra_sections=(ASSESSMENT_MARKER,))
+        (out / "report.html").write_text(report, encoding="utf-8")
+        summary = json.loads(json.dumps(shared.to_dict(), default=str))
+        views = json.loads(
+            json.dumps({"shared": page_view(shared), "team": page_view(team)}, default=str)
+        )
+        return analyses.record_analysis(
+            session,
+            user,
+            project_id,
+            dataset.id,
+            plan,
+            summary=summary,
+            views=views,
+            output_dir=out,
+        )
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def analysis_view(run: AnalysisRun, *, team: bool = False) -> dict[str, Any]:
+    """The precomputed view of a run: the disclosed one unless ``team`` (which the caller
+    allows only for the uploading organisation, where its admin has switched it on)."""
+    views = run.views or {}
+    return dict(views.get("team" if team else "shared") or {})
+
+
+#: The files of a run that may be downloaded (all built from the disclosed result).
+SHARED_FILES = ("report.html", "measures.csv", "gaps.csv", "summary.json", "plan.toml")
+
+
+def shared_file(run: AnalysisRun, name: str) -> bytes:
+    """One of the run's shared (disclosed) files."""
+    if name not in SHARED_FILES:
+        raise KeyError(name)
+    return (Path(run.output_dir) / name).read_bytes()
+
+
+def report_text(run: AnalysisRun) -> str:
+    """The run's disclosed report, with the assessment placeholder still in it."""
+    return shared_file(run, "report.html").decode("utf-8")

@@ -1,0 +1,69 @@
+"""The web app shows only disclosed numbers: pages, API and downloads agree on what is hidden,
+and the attacker given every download and the API's JSON recovers nothing."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pandas as pd
+from fastapi.testclient import TestClient
+from web_support import PASSWORD, World
+
+from equalqi.services.analysis.pipeline import analyse
+from equalqi.services.demo import demo_plan
+from equalqi.synthetic import generate
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "disclosure"))
+from attacker import Attacker, read_published, recovered
+
+
+def test_pages_api_and_downloads_are_disclosed(world: World, tmp_path: Path) -> None:
+    frame, _ = generate("dna_sms", 4_000, 21)
+    raw = frame.to_csv(index=False).encode()
+    plan = demo_plan("dna_sms")
+    with TestClient(world.app) as c:
+        r = c.post("/api/session", json={"email": world.emails["a-editor"], "password": PASSWORD})
+        h = {"X-CSRF-Token": r.json()["csrf_token"]}
+        pid = c.post("/api/projects", json={"title": "Small"}, headers=h).json()["id"]
+        did = c.post(
+            f"/api/projects/{pid}/datasets",
+            headers=h,
+            files={"file": ("small.csv", io.BytesIO(raw), "text/csv")},
+        ).json()["id"]
+        r = c.post(
+            f"/api/projects/{pid}/analyses",
+            headers=h,
+            json={"dataset_id": did, "plan_toml": plan.to_toml()},
+        )
+        assert r.status_code == 202  # a job: wait for it, then read the analysis
+        world.app.state.jobs.wait(r.json()["id"])
+        assert c.get(r.json()["url"]).json()["status"] == "done"
+        summary = c.get(f"/api/projects/{pid}/analyses/1").json()["summary"]
+        view = c.get(f"/api/projects/{pid}/analyses/1/view").json()
+        folder = tmp_path / "downloads"
+        folder.mkdir()
+        for name in ("measures.csv", "gaps.csv", "summary.json", "plan.toml", "report.html"):
+            got = c.get(f"/projects/{pid}/reports/1/{name}")
+            assert got.status_code == 200
+            (folder / name).write_bytes(got.content)
+        page = c.get(f"/projects/{pid}/analysis").text
+    measures = pd.read_csv(folder / "measures.csv", parse_dates=["period"])
+    hidden = measures[measures["suppressed"]]
+    assert len(hidden) == summary["disclosure"]["cells_hidden"] > 0
+    assert view["disclosure"] == summary["disclosure"]
+    keys = set(zip(hidden["dimension"], hidden["group"], hidden["period"], strict=True))
+    points = {(p["dimension"], p["group"], pd.Timestamp(p["x"])) for p in view["charts"]}
+    assert points and not points & keys
+    # the page states the policy and what it did, and is not the team's unsuppressed view
+    statement = summary["disclosure"]["statement"]
+    assert statement.split(": ", 1)[1][:60] in " ".join(page.split())
+    assert 'id="team-view"' not in page
+    # the attacker, given every download and the API's JSON, learns nothing hidden
+    # the truth: the same analysis, undisclosed
+    csv = tmp_path / "small.csv"
+    csv.write_bytes(raw)
+    full = analyse(csv, plan).measures
+    attacker = Attacker(read_published(folder, extra_json=view))
+    assert recovered(attacker, attacker.run(), full) == []
