@@ -257,9 +257,7 @@ def write(sections: list[str], args: argparse.Namespace) -> None:
         f"*Ramp-up* is from the first user to {args.settle} s after the last one started: it "
         "holds every sign-in (argon2id, about 0.2 s of CPU per password check by design, at "
         "most one check per two CPUs at a time); *steady* is the rest of the run. The analysis "
-        "page reads the stored CSVs and suppresses small numbers at request time "
-        "(`web/pages.py build_charts`); it is being replaced by rendering precomputed data "
-        "from the registry.",
+        "page draws its Vega-Lite specs from the run's precomputed view in the registry.",
         "",
     ]
     block = "\n".join([*head, *sections, END])
@@ -283,6 +281,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     sections = []
+    load_before = os.getloadavg()[0]
     for name in args.backends.split(","):
         if name == "sqlite":
             with tempfile.TemporaryDirectory() as tmp:
@@ -298,8 +297,10 @@ def main() -> None:
                     subprocess.run(["bash", str(PG), "stop"], env=env, check=False)
             sections.append(table("PostgreSQL", ramp, rows, check))
         print(sections[-1])
+    load = f"Load average (1 min) before and after: {load_before:.1f}, {os.getloadavg()[0]:.1f}."
+    print(load)
     if not args.no_write:
-        write(sections, args)
+        write([*sections, load, ""], args)
 
 
 if __name__ == "__main__":
