@@ -4,13 +4,17 @@ and the attacker given every download and the API's JSON recovers nothing."""
 from __future__ import annotations
 
 import io
+import re
 import sys
 from pathlib import Path
 
 import pandas as pd
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from web_support import PASSWORD, World
 
+from equalqi.registry.models import User
+from equalqi.registry.organisations import set_show_unsuppressed
 from equalqi.services.analysis.pipeline import analyse
 from equalqi.services.demo import demo_plan
 from equalqi.synthetic import generate
@@ -67,3 +71,53 @@ def test_pages_api_and_downloads_are_disclosed(world: World, tmp_path: Path) -> 
     full = analyse(csv, plan).measures
     attacker = Attacker(read_published(folder, extra_json=view))
     assert recovered(attacker, attacker.run(), full) == []
+
+
+def _analysed(world: World, c: TestClient, rows: int = 4_000) -> int:
+    frame, _ = generate("dna_sms", rows, 21)
+    r = c.post("/api/session", json={"email": world.emails["a-editor"], "password": PASSWORD})
+    h = {"X-CSRF-Token": r.json()["csrf_token"]}
+    pid = int(c.post("/api/projects", json={"title": "Team"}, headers=h).json()["id"])
+    did = c.post(
+        f"/api/projects/{pid}/datasets",
+        headers=h,
+        files={"file": ("t.csv", io.BytesIO(frame.to_csv(index=False).encode()), "text/csv")},
+    ).json()["id"]
+    r = c.post(
+        f"/api/projects/{pid}/analyses",
+        headers=h,
+        json={"dataset_id": did, "plan_toml": demo_plan("dna_sms").to_toml()},
+    )
+    world.app.state.jobs.wait(r.json()["id"])
+    return pid
+
+
+def _points(page: str) -> int:
+    """Chart points drawn on a page: the "y" values in its embedded Vega-Lite data."""
+    return len(re.findall(r'\\?"y\\?": ?-?[0-9]', page))
+
+
+def test_team_view_only_where_the_admin_allows_it(world: World) -> None:
+    with TestClient(world.app) as c:
+        pid = _analysed(world, c)
+        shared_page = c.get(f"/projects/{pid}/analysis").text
+        shared_view = c.get(f"/api/projects/{pid}/analyses/1/view").json()
+        with world.app.state.registry.session() as s, s.begin():
+            admin = s.scalar(select(User).where(User.email == world.emails["a-admin"]))
+            assert admin is not None
+            set_show_unsuppressed(s, admin, True)
+        team_page = c.get(f"/projects/{pid}/analysis").text
+        # downloads and the API stay disclosed whatever the switch says
+        assert c.get(f"/api/projects/{pid}/analyses/1/view").json() == shared_view
+        measures = pd.read_csv(io.BytesIO(c.get(f"/projects/{pid}/reports/1/measures.csv").content))
+        assert measures["suppressed"].sum() == shared_view["disclosure"]["cells_hidden"] > 0
+    assert 'id="team-view"' not in shared_page and 'id="team-view"' in team_page
+    assert "No small-number protection" in team_page
+    # the team sees the points the shared view hides (4,000 records: most are small)
+    assert _points(team_page) > _points(shared_page) > 0
+    with TestClient(world.app) as other:
+        r = other.post(
+            "/api/session", json={"email": world.emails["b-editor"], "password": PASSWORD}
+        )
+        assert r.status_code == 200
+        assert other.get(f"/projects/{pid}/analysis").status_code == 404

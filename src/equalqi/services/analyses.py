@@ -24,6 +24,7 @@ from equalqi.registry.models import AnalysisRun, PlanVersion, User
 from equalqi.services.analysis.pipeline import AnalysisResult, analyse
 from equalqi.services.disclosure import disclose
 from equalqi.services.outputs import write_outputs
+from equalqi.services.page_charts import page_charts
 from equalqi.services.report.html import render_html
 from equalqi.services.report.model import build_model
 
@@ -33,14 +34,17 @@ ASSESSMENT_MARKER = analyses.ASSESSMENT_MARKER
 
 
 def page_view(result: AnalysisResult) -> dict[str, Any]:
-    """What the analysis page draws, from a disclosed result (JSON-ready)."""
+    """What the analysis page draws, from a disclosed result (JSON-ready): the chart points,
+    the Vega-Lite specs with their data tables, verdicts, notes and the disclosure statement."""
     statement = result.disclosure
     assert statement is not None, "page views are built from disclosed results only"
+    groups, gaps = page_charts(result.charts, result.gap_charts, result.pairs, result.plan)
     return {
         "charts": to_records(result.charts[["dimension", "group", "x", "y", "n"]])
         if not result.charts.empty
         else [],
-        "gap_charts": to_records(result.gap_charts) if not result.gap_charts.empty else [],
+        "group_charts": [c.to_dict() for c in groups],
+        "gap_charts": [c.to_dict() for c in gaps],
         "pairs": {k: list(v) for k, v in result.pairs.items()},
         "records": result.n_rows,
         "verdicts": {k: v.verdict for k, v in result.impact.items()},

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -48,9 +47,9 @@ from equalqi.registry.models import (
 from equalqi.registry.users import MIN_PASSWORD, create_user, email_taken, list_users
 from equalqi.services import analyses as analysis_service
 from equalqi.services.disclosure import plan_policy
+from equalqi.services.page_charts import Chart
 from equalqi.services.report.assessment_section import render_assessment_section
 from equalqi.web import forms
-from equalqi.web.charts import Chart, gap_chart, group_chart
 from equalqi.web.deps import DB, Admin, Cfg, Editor, Form, Viewer
 from equalqi.web.render import page
 from equalqi.web.security import CSRF_FIELD, verify_csrf
@@ -410,38 +409,6 @@ def analyse(
 # ---------------------------------------------------------------- analysis, charts
 
 
-def build_charts(view: dict[str, Any], plan: Any) -> tuple[list[Chart], list[Chart]]:
-    """Vega-Lite charts from a run's precomputed (disclosed, or team) view."""
-    unit = f"{plan.measure.name} ({plan.measure.unit})" if plan.measure.unit else plan.measure.name
-    when = plan.intervention.isoformat() if plan.intervention else None
-    charts = pd.DataFrame(view.get("charts") or [], columns=["dimension", "group", "x", "y", "n"])
-    charts["x"] = pd.to_datetime(charts["x"])
-    wanted = ["Overall", *[d.name for d in plan.dimensions]]
-    present = set(charts["dimension"].astype(str))
-    groups = [
-        group_chart(charts, d, unit=unit, intervention=when, index=i)
-        for i, d in enumerate(wanted)
-        if d in present
-    ]
-    gaps: list[Chart] = []
-    frame = pd.DataFrame(view.get("gap_charts") or [])
-    if not frame.empty:
-        frame["x"] = pd.to_datetime(frame["x"])
-        for i, (dim, pair) in enumerate((view.get("pairs") or {}).items()):
-            if (frame["dimension"] == dim).any():
-                gaps.append(
-                    gap_chart(
-                        frame,
-                        dim,
-                        (pair[0], pair[1]),
-                        unit=plan.measure.unit or "",
-                        intervention=when,
-                        index=i,
-                    )
-                )
-    return groups, gaps
-
-
 @router.get("/projects/{project_id}/analysis", response_class=HTMLResponse)
 def analysis_page(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
     project = projects.get_project(session, user, project_id)
@@ -454,9 +421,9 @@ def analysis_page(request: Request, project_id: int, user: Viewer, session: DB) 
     records = None
     team = _team_view(session, user, project)
     if run is not None:
-        plan = analyses.plan_of(session, run)
         view = analysis_service.analysis_view(run, team=team)
-        groups, gaps = build_charts(view, plan)
+        groups = [Chart.from_dict(c) for c in view.get("group_charts", [])]
+        gaps = [Chart.from_dict(c) for c in view.get("gap_charts", [])]
         notes = list(view.get("notes", []))
         disclosure = view.get("disclosure", {})
         verdicts = view.get("verdicts", {})
@@ -484,7 +451,7 @@ def _team_view(session: Session, user: User, project: Project) -> bool:
     return bool(
         org is not None
         and user.organisation_id == project.organisation_id
-        and getattr(org, "show_unsuppressed", False)
+        and org.show_unsuppressed
     )
 
 

@@ -1,4 +1,5 @@
-"""Vega-Lite specs and their data tables for the analysis page, from the stored SPC frames.
+"""Vega-Lite specs and their data tables for the analysis page, built at analysis time from
+the disclosed (or team) SPC frames and stored with the run, so a page request only renders.
 
 Each dimension gets one chart of every group's measure over time (a line per group, with the
 intervention marked) and, where a pair is compared, an SPC chart of the gap (centre line and
@@ -10,7 +11,7 @@ vega-embed served from the app itself.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
@@ -28,6 +29,20 @@ class Chart:
     spec: dict[str, Any]
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Chart:
+        return cls(
+            id=str(data["id"]),
+            title=str(data["title"]),
+            description=str(data["description"]),
+            spec=dict(data["spec"]),
+            columns=tuple(data["columns"]),
+            rows=tuple(tuple(r) for r in data["rows"]),
+        )
 
 
 def _fmt(value: Any, decimals: int = 1) -> str:
@@ -224,3 +239,38 @@ def gap_chart(
         columns=("Period", "Gap", "Centre line", "Lower limit", "Upper limit", "SPC"),
         rows=rows,
     )
+
+
+def page_charts(
+    charts: pd.DataFrame,
+    gap_charts: pd.DataFrame,
+    pairs: dict[str, tuple[str, str]],
+    plan: Any,
+) -> tuple[list[Chart], list[Chart]]:
+    """(each group over time per dimension, the gap per compared pair) for one result."""
+    unit = f"{plan.measure.name} ({plan.measure.unit})" if plan.measure.unit else plan.measure.name
+    when = plan.intervention.isoformat() if plan.intervention else None
+    groups: list[Chart] = []
+    if not charts.empty:
+        present = set(charts["dimension"].astype(str))
+        wanted = ["Overall", *[d.name for d in plan.dimensions]]
+        groups = [
+            group_chart(charts, d, unit=unit, intervention=when, index=i)
+            for i, d in enumerate(wanted)
+            if d in present
+        ]
+    gaps: list[Chart] = []
+    if not gap_charts.empty:
+        for i, (dim, pair) in enumerate(pairs.items()):
+            if (gap_charts["dimension"] == dim).any():
+                gaps.append(
+                    gap_chart(
+                        gap_charts,
+                        dim,
+                        (pair[0], pair[1]),
+                        unit=plan.measure.unit or "",
+                        intervention=when,
+                        index=i,
+                    )
+                )
+    return groups, gaps
