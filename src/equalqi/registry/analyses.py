@@ -8,8 +8,6 @@ registry as it was.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -117,39 +115,6 @@ def get_plan(session: Session, user: User, project_id: int, plan_id: int) -> Pla
     if row is None or row.project_id != project_id:
         raise NotFound(f"plan {plan_id}")
     return row
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """What the validation scan found: counts and dates (the summary before confirming)."""
-
-    n_rows: int
-    n_in_window: int
-    first_date: dt.date
-    last_date: dt.date
-    notes: tuple[str, ...]
-
-
-def check_dataset(
-    session: Session, user: User, project_id: int, dataset_id: int, plan: AnalysisPlan
-) -> CheckResult:
-    """Validate a stored dataset against ``plan`` without analysing or saving anything;
-    raise :class:`equalqi.errors.InputError` listing every problem (file, row, column, value)."""
-    from equalqi.engine.connect import connect
-    from equalqi.engine.prepare import prepare
-    from equalqi.engine.readers import open_records
-
-    require(user, "viewer")
-    dataset = get_dataset(session, user, project_id, dataset_id)
-    records = open_records(dataset.stored_path, con=connect(None), delimiter=plan.data.delimiter)
-    prepared = prepare(records, plan)
-    return CheckResult(
-        prepared.n_rows,
-        prepared.n_in_window,
-        prepared.first_date,
-        prepared.last_date,
-        tuple(prepared.notes),
-    )
 
 
 def list_analyses(session: Session, user: User, project_id: int) -> list[AnalysisRun]:

@@ -7,15 +7,20 @@ it. Pages render the views this returns; they never read result files or suppres
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from equalqi.disclosure import Policy
+from equalqi.engine.connect import connect
+from equalqi.engine.prepare import prepare
+from equalqi.engine.readers import open_records
 from equalqi.impact.frames import to_records
 from equalqi.plan import AnalysisPlan, parse_plan
 from equalqi.registry import analyses, datasets
@@ -51,6 +56,35 @@ def page_view(result: AnalysisResult) -> dict[str, Any]:
         "notes": list(result.notes),
         "disclosure": statement.to_dict(),
     }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What the validation scan found: counts and dates (the summary before confirming)."""
+
+    n_rows: int
+    n_in_window: int
+    first_date: dt.date
+    last_date: dt.date
+    notes: tuple[str, ...]
+
+
+def check_dataset(
+    session: Session, user: User, project_id: int, dataset_id: int, plan: AnalysisPlan
+) -> CheckResult:
+    """Validate a stored dataset against ``plan`` without analysing or saving anything;
+    raise :class:`equalqi.errors.InputError` listing every problem (file, row, column, value)."""
+    require(user, "viewer")
+    dataset = datasets.get_dataset(session, user, project_id, dataset_id)
+    records = open_records(dataset.stored_path, con=connect(None), delimiter=plan.data.delimiter)
+    prepared = prepare(records, plan)
+    return CheckResult(
+        prepared.n_rows,
+        prepared.n_in_window,
+        prepared.first_date,
+        prepared.last_date,
+        tuple(prepared.notes),
+    )
 
 
 def run_analysis(

@@ -342,7 +342,7 @@ def check_page(
     dataset = datasets.get_dataset(session, user, project_id, dataset_id)
     row = analyses.get_plan(session, user, project_id, plan)
     try:
-        found = analyses.check_dataset(
+        found = analysis_service.check_dataset(
             session, user, project_id, dataset_id, parse_plan(row.toml, source="plan")
         )
     except InputError as exc:
