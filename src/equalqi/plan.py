@@ -43,7 +43,7 @@ from equalqi.errors import PlanError, Problem
 
 MeasureKind = Literal["proportion", "rate", "mean"]
 Improvement = Literal["increase", "decrease", "neutral"]
-PeriodUnit = Literal["week", "month", "quarter"]
+PeriodUnit = Literal["week", "month", "quarter", "year", "financial_year"]
 DimensionKind = Literal[
     "imd_decile",
     "imd_quintile",
@@ -57,7 +57,7 @@ DimensionKind = Literal[
 
 MEASURE_KINDS: tuple[str, ...] = ("proportion", "rate", "mean")
 IMPROVEMENTS: tuple[str, ...] = ("increase", "decrease", "neutral")
-PERIOD_UNITS: tuple[str, ...] = ("week", "month", "quarter")
+PERIOD_UNITS: tuple[str, ...] = ("week", "month", "quarter", "year", "financial_year")
 DIMENSION_KINDS: tuple[str, ...] = (
     "imd_decile",
     "imd_quintile",
@@ -69,14 +69,22 @@ DIMENSION_KINDS: tuple[str, ...] = (
     "column",
 )
 #: Column roles a plan may map in ``[data]``; ``date`` is required.
-DATA_ROLES: tuple[str, ...] = ("date", "ethnicity", "lsoa", "imd_decile", "age", "sex")
+DATA_ROLES: tuple[str, ...] = (
+    "date",
+    "ethnicity",
+    "lsoa",
+    "imd_decile",
+    "imd_quintile",
+    "age",
+    "sex",
+)
 #: Dimension kinds whose groups have a natural order (SII/RII apply).
 ORDERED_KINDS: frozenset[str] = frozenset({"imd_decile", "imd_quintile", "age_band"})
 #: Which data role each derived dimension reads.
 DIMENSION_ROLE: Mapping[str, tuple[str, ...]] = {
     "imd_decile": ("imd_decile", "lsoa"),
-    "imd_quintile": ("imd_decile", "lsoa"),
-    "core20": ("imd_decile", "lsoa"),
+    "imd_quintile": ("imd_decile", "lsoa", "imd_quintile"),
+    "core20": ("imd_decile", "lsoa", "imd_quintile"),
     "ethnicity": ("ethnicity",),
     "ethnic_category": ("ethnicity",),
     "age_band": ("age",),
@@ -121,8 +129,16 @@ class DataColumns:
     ethnicity: str | None = None
     lsoa: str | None = None
     imd_decile: str | None = None
+    imd_quintile: str | None = None  # a ready-made quintile column (published data)
     age: str | None = None
     sex: str | None = None
+    #: Which value of ``imd_decile``/``imd_quintile`` is the most deprived: 1 (IMD's own
+    #: convention) or the top value (10 for deciles, 5 for quintiles). Required with
+    #: ``imd_quintile``: published quintiles come in both orientations.
+    most_deprived: int | None = None
+    #: True when each row is already a count for a group (numerator, denominator, period
+    #: and group columns), as published data are: the wording says "rows of counts".
+    counts: bool = False
     deprivation_reference: str = "imd2019"  # cached reference name used when ``lsoa`` is given
     date_format: str | None = None  # strptime format, e.g. "%d/%m/%Y"; None: ISO or detected
     unknown_codes: Literal["error", "not_known"] = "error"
@@ -252,6 +268,12 @@ def plan_from_dict(
     )
     measure = v.measure(v.table(raw, "measure", required=True))
     data = v.data(v.table(raw, "data", required=True))
+    if data.counts and not measure.denominator and measure.kind != "mean":
+        v.add(
+            "[measure]",
+            "rows of counts need a denominator column",
+            'Add denominator = "<column>" (the people counted in each row) to [measure].',
+        )
     period = v.period(v.table(raw, "period"))
     dims = v.dimensions(raw.get("dimensions", []), data)
     inters = v.intersections(raw.get("intersections", []), dims)
@@ -451,7 +473,15 @@ class _Validator:
         self.unknown_keys(
             t,
             w,
-            {*DATA_ROLES, "deprivation_reference", "date_format", "unknown_codes", "delimiter"},
+            {
+                *DATA_ROLES,
+                "deprivation_reference",
+                "date_format",
+                "unknown_codes",
+                "delimiter",
+                "most_deprived",
+                "counts",
+            },
         )
         delimiter = t.get("delimiter", ",")
         if delimiter not in (",", ";", "\t", "|"):
@@ -468,11 +498,19 @@ class _Validator:
             for role in DATA_ROLES
         }
         unknown = self.choice(t, w, "unknown_codes", ("error", "not_known"), "error")
+        most = self._most_deprived(t, cols)
+        counts = t.get("counts", False)
+        if not isinstance(counts, bool):
+            self.add(w, "must be true or false", "For example counts = true.", counts, "counts")
+            counts = False
         return DataColumns(
             date=cols["date"] or "",
             ethnicity=cols["ethnicity"],
             lsoa=cols["lsoa"],
             imd_decile=cols["imd_decile"],
+            imd_quintile=cols["imd_quintile"],
+            most_deprived=most,
+            counts=counts,
             age=cols["age"],
             sex=cols["sex"],
             deprivation_reference=self.string(t, w, "deprivation_reference") or "imd2019",
@@ -480,6 +518,51 @@ class _Validator:
             unknown_codes=cast(Literal["error", "not_known"], unknown),
             delimiter=delimiter,
         )
+
+    def _most_deprived(self, t: Mapping[str, Any], cols: Mapping[str, str | None]) -> int | None:
+        """Check ``most_deprived`` against the deprivation column it orients."""
+        w = "[data]"
+        value = t.get("most_deprived")
+        decile, quintile = cols.get("imd_decile"), cols.get("imd_quintile")
+        if decile and quintile:
+            self.add(
+                w,
+                "maps both imd_decile and imd_quintile",
+                "Map one deprivation column: quintiles are derived from deciles.",
+                quintile,
+                "imd_quintile",
+            )
+        top = 5 if quintile and not decile else 10
+        if value is None:
+            if quintile and not decile:
+                self.add(
+                    w,
+                    "a ready-made quintile needs most_deprived = 1 or 5",
+                    "Say which value is the most deprived: IMD's convention is 1, but "
+                    "some published quintiles put the most deprived at 5. For example "
+                    "most_deprived = 1.",
+                    quintile,
+                    "imd_quintile",
+                )
+            return None
+        if isinstance(value, bool) or value not in (1, top):
+            self.add(
+                w,
+                f"must be 1 or {top} (the value of the most deprived group)",
+                f"Write most_deprived = 1 or most_deprived = {top}.",
+                value,
+                "most_deprived",
+            )
+            return None
+        if not (decile or quintile):
+            self.add(
+                w,
+                "most_deprived needs an imd_decile or imd_quintile column",
+                "Map the deprivation column, or remove most_deprived.",
+                value,
+                "most_deprived",
+            )
+        return int(value)
 
     def period(self, t: Mapping[str, Any]) -> Period:
         w = "[period]"

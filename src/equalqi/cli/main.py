@@ -179,7 +179,8 @@ def analyse(
         _emit_json({"ok": True, "report": str(paths.report.resolve()), **result.to_dict()})
         return
     count = f"{result.n_rows:,}" if result.n_rows is not None else "the"
-    out.print(f"Analysed {count} records from {result.source}.", highlight=False)
+    rows = "rows of counts" if result.plan.data.counts else "records"
+    out.print(f"Analysed {count} {rows} from {result.source}.", highlight=False)
     if result.disclosure and result.disclosure.policy.hides_anything:
         out.print(f"  {result.disclosure.text}", highlight=False)
     for line in _headline(result):

@@ -179,7 +179,11 @@ def analyse(
     if not isinstance(records, Records):
         say("opening the records")
         records = open_records(records, con=backend, table=table, delimiter=plan.data.delimiter)
-    if plan.data.lsoa and not plan.data.imd_decile and reference is None:
+    if (
+        plan.data.lsoa
+        and not (plan.data.imd_decile or plan.data.imd_quintile)
+        and reference is None
+    ):
         from equalqi.services.reference import load_reference
 
         reference = load_reference(plan.data.deprivation_reference)
