@@ -159,6 +159,10 @@ class Dimension:
     compare: tuple[str, str] | None = None  # (disadvantaged or focus group, reference group)
     age_bands: str | tuple[int, ...] = "nhs_broad"
     order: tuple[str, ...] | None = None  # for kind == "column": the group order, if ordered
+    #: For deprivation dimensions: a reference population per group, most deprived first
+    #: (e.g. England's population by IMD quintile). The SII/RII then place each group at
+    #: its mid-point in that population (national ranks), weighted by the local population.
+    reference_population: tuple[float, ...] | None = None
 
     @property
     def ordered(self) -> bool:
@@ -588,7 +592,11 @@ class _Validator:
             if not isinstance(t, Mapping):
                 self.add(w, "must be a table", "Write it as a [[dimensions]] section.")
                 continue
-            self.unknown_keys(t, w, {"name", "kind", "column", "compare", "age_bands", "order"})
+            self.unknown_keys(
+                t,
+                w,
+                {"name", "kind", "column", "compare", "age_bands", "order", "reference_population"},
+            )
             kind = self.choice(t, w, "kind", DIMENSION_KINDS, "column")
             column = self.string(t, w, "column", required=(kind == "column"))
             roles = DIMENSION_ROLE.get(kind, ())
@@ -623,6 +631,7 @@ class _Validator:
             if isinstance(bands, list):
                 bands = tuple(int(b) for b in bands if isinstance(b, int))
             order = t.get("order")
+            reference = self._reference_population(t, w, kind)
             out.append(
                 Dimension(
                     name=name,
@@ -631,6 +640,7 @@ class _Validator:
                     compare=pair,
                     age_bands=bands,
                     order=tuple(str(o) for o in order) if isinstance(order, list) else None,
+                    reference_population=reference,
                 )
             )
         names = [d.name for d in out]
@@ -641,6 +651,32 @@ class _Validator:
                 'Give each dimension its own name = "...".',
             )
         return tuple(out)
+
+    def _reference_population(
+        self, t: Mapping[str, Any], w: str, kind: str
+    ) -> tuple[float, ...] | None:
+        value = t.get("reference_population")
+        if value is None:
+            return None
+        size = {"imd_quintile": 5, "imd_decile": 10}.get(kind)
+        ok = (
+            size is not None
+            and isinstance(value, list)
+            and len(value) == size
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value)
+        )
+        if not ok:
+            self.add(
+                w,
+                "reference_population needs one positive number per deprivation group "
+                "(5 for imd_quintile, 10 for imd_decile), most deprived first",
+                "For example England's population by IMD quintile: "
+                "reference_population = [11300000, 11200000, 11300000, 11200000, 11300000].",
+                value,
+                "reference_population",
+            )
+            return None
+        return tuple(float(v) for v in value)
 
     def intersections(self, items: object, dims: tuple[Dimension, ...]) -> tuple[Intersection, ...]:
         if not isinstance(items, list):
@@ -806,6 +842,8 @@ def _to_toml(plan: AnalysisPlan) -> str:
             lines.append(f"age_bands = {_toml_value(d.age_bands)}")
         if d.order:
             lines.append(f"order = {_toml_value(d.order)}")
+        if d.reference_population:
+            lines.append(f"reference_population = {_toml_value(d.reference_population)}")
     for x in plan.intersections:
         lines += [
             "",

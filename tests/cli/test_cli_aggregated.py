@@ -140,3 +140,35 @@ def test_verdict_and_wording_speak_of_counts(
     # Planted: the most deprived are 10 points below the least deprived in every quarter.
     assert dep["estimate"].between(-16, -4).all()
     assert set(gaps[gaps["dimension"] == "Deprivation"]["measure"]) >= {"sii", "rii"}
+
+
+def test_national_ranks_in_the_plan(tmp_path: Path) -> None:
+    """With England's population equal across quintiles the national ranks are 0.1 ... 0.9;
+    the SII per quarter is then the slope of uptake on those ranks weighted by the local
+    eligible population (numpy's weighted polyfit, computed here from measures.csv)."""
+    frame = published_uptake()
+    data = tmp_path / "uptake.csv"
+    frame.to_csv(data, index=False)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        PLAN.replace(
+            'name = "Deprivation"',
+            'name = "Deprivation"\nreference_population = [1.0, 1.0, 1.0, 1.0, 1.0]',
+        )
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyse", str(plan), "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    measures = pd.read_csv(out / "measures.csv")
+    gaps = pd.read_csv(out / "gaps.csv")
+    sii = gaps[(gaps["dimension"] == "Deprivation") & (gaps["measure"] == "sii")]
+    assert len(sii) == len(QUARTERS)
+    for _, row in sii.iterrows():
+        q = measures[
+            (measures["dimension"] == "Deprivation") & (measures["period"] == row["period"])
+        ]
+        q = q[q["group"] != "Not known"].sort_values("group_order")
+        slope = np.polyfit(
+            [0.1, 0.3, 0.5, 0.7, 0.9], q["value"] * 100, 1, w=np.sqrt(q["denominator"])
+        )[0]
+        assert row["estimate"] == pytest.approx(slope, rel=1e-9)

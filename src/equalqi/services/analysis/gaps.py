@@ -126,8 +126,12 @@ def sii_series(
     kind = plan.measure.kind
     sub["quantile"] = sub["group_order"] + 1
     sub["population"] = sub["n_records"] if kind == "mean" else sub["denominator"]
+    reference = plan.dimension(dimension).reference_population
+    if reference is not None:  # national ranks: the plan's reference population per group
+        sub["reference"] = [reference[int(q) - 1] for q in sub["quantile"]]
     result = sii(
         sub,
+        reference_population="reference" if reference is not None else None,
         quantile="quantile",
         population="population",
         value="value",
