@@ -172,3 +172,26 @@ def test_national_ranks_in_the_plan(tmp_path: Path) -> None:
             [0.1, 0.3, 0.5, 0.7, 0.9], q["value"] * 100, 1, w=np.sqrt(q["denominator"])
         )[0]
         assert row["estimate"] == pytest.approx(slope, rel=1e-9)
+
+
+def test_no_better_direction_is_never_judged(tmp_path: Path) -> None:
+    """Issue 19: without `improvement` a fall in uptake was called "improved" (lower was
+    silently better). Now the verdict reports the changes and judges nothing."""
+    frame = published_uptake()
+    data = tmp_path / "uptake.csv"
+    frame.to_csv(data, index=False)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(PLAN.replace('improvement = "increase"\n', ""))
+    out = tmp_path / "out"
+    args = ["analyse", str(plan), "--data", str(data), "--out", str(out), "--format", "json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    text = json.dumps(summary).lower()
+    impact = json.loads(result.stdout)["impact"]["Deprivation"]
+    assert impact["overall"] == impact["gap_change"] == "no better direction set"
+    verdicts = impact["verdict"].lower()
+    assert "no better direction" in verdicts
+    for word in ("improved", "worsened", "narrowed", "widened"):
+        assert word not in verdicts
+    assert "no better direction set" in text

@@ -28,11 +28,14 @@ from equalqi.impact.result import ImpactResult
 from equalqi.impact.targets import Options, build_targets, null_value, primary_unit
 from equalqi.impact.validate import check_completeness, check_options, check_relative, prepare
 from equalqi.impact.verdict import (
+    NO_DIRECTION,
+    InverseEquity,
     OverallEffect,
     Units,
     inverse_equity,
     judge_change,
     judge_gap,
+    neutral_sentence,
     outcome_of,
     sentence,
 )
@@ -98,6 +101,11 @@ def evaluate_gap(
     )
     if problems:
         raise InputError(problems)
+    # Without a better direction ("neutral") nothing is judged: the models run on
+    # "decrease" only so that the intervals are computed; the verdict's labels are replaced.
+    given = improvement
+    neutral = improvement == "neutral"
+    improvement = "decrease" if neutral else improvement
     groups = (str(groups[0]), str(groups[1]))
     prepared = prepare(
         table,
@@ -187,18 +195,32 @@ def evaluate_gap(
         labels=labels,
     )
     units = Units.for_measure(kind, float(multiplier), unit)
-    verdict = sentence(
-        name=name or _NAMES[kind],
-        scale=scale,
-        ratio_name=spec.ratio_name,
-        units=units,
-        confidence=float(confidence),
-        overall_row=overall_row,
-        gap_row=gap_row,
-        overall=overall,
-        gap=gap,
-        labels=labels,
-        controlled=main != "project",
+    if neutral:
+        overall = gap = NO_DIRECTION
+        inverse = InverseEquity(False, "Not judged: the plan sets no better direction.")
+    verdict = (
+        neutral_sentence(
+            name=name or _NAMES[kind],
+            units=units,
+            confidence=float(confidence),
+            overall_row=overall_row,
+            gap_row=gap_row,
+            labels=labels,
+        )
+        if neutral
+        else sentence(
+            name=name or _NAMES[kind],
+            scale=scale,
+            ratio_name=spec.ratio_name,
+            units=units,
+            confidence=float(confidence),
+            overall_row=overall_row,
+            gap_row=gap_row,
+            overall=overall,
+            gap=gap,
+            labels=labels,
+            controlled=main != "project",
+        )
     )
 
     # ---- warnings
@@ -218,10 +240,13 @@ def evaluate_gap(
         warned += honest.disagreement(
             gap_row, _pick(its, "gap", main, "average change after"), null=null
         )
-    warned += honest.baseline_and_reversal(
-        gap_row, improvement=improvement, null=null, labels=labels
-    )
-    warned += honest.levelling_down(gap, a_row, improvement=improvement, null=null, labels=labels)
+    if not neutral:
+        warned += honest.baseline_and_reversal(
+            gap_row, improvement=improvement, null=null, labels=labels
+        )
+        warned += honest.levelling_down(
+            gap, a_row, improvement=improvement, null=null, labels=labels
+        )
     warned += ba_notes + its_notes
 
     return ImpactResult(
@@ -230,7 +255,7 @@ def evaluate_gap(
         intervention=tuple(d.date() for d in prepared.timeline.dates),
         kind=kind,
         scale=scale,
-        improvement=improvement,
+        improvement=given,
         confidence=float(confidence),
         multiplier=float(multiplier),
         before_after=ba,

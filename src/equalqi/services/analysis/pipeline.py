@@ -218,8 +218,9 @@ def analyse(
 
 
 def _direction(plan: AnalysisPlan) -> str:
-    # A neutral measure has no better side; judge change against "decrease" only for wording.
-    return plan.measure.improvement if plan.measure.improvement != "neutral" else "decrease"
+    # A neutral (or unset) direction is passed on as it is: the verdict then reports the
+    # changes without calling them improvements (issue 19: no silent "lower is better").
+    return plan.measure.improvement
 
 
 def _completeness_for_impact(complete: pd.DataFrame) -> pd.DataFrame:
