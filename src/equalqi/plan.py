@@ -143,6 +143,11 @@ class DataColumns:
     date_format: str | None = None  # strptime format, e.g. "%d/%m/%Y"; None: ISO or detected
     unknown_codes: Literal["error", "not_known"] = "error"
     delimiter: str = ","  # for CSV files
+    sheet: str | None = None  # Excel: the sheet holding the records (default: the first)
+    header_row: int = 1  # Excel: the row holding the column names (title rows above it)
+    #: Records dated after the day of the analysis: "warn" (analysed, and a note says how
+    #: many) or "leave_out" (left out, and a note says how many).
+    future_dates: Literal["warn", "leave_out"] = "warn"
 
     def mapped(self) -> dict[str, str]:
         """Role -> column for every mapped role."""
@@ -210,6 +215,8 @@ class AnalysisPlan:
     intersections: tuple[Intersection, ...] = ()
     phases: tuple[Phase, ...] = ()  # the first phase is the baseline
     output: Output = field(default_factory=Output)
+    #: The plan file's name, for messages about it (not serialised).
+    source: str | None = field(default=None, compare=False)
 
     @property
     def intervention(self) -> dt.date | None:
@@ -223,7 +230,9 @@ class AnalysisPlan:
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("source", None)
+        return out
 
     def to_toml(self) -> str:
         """Serialise back to TOML (round-trips through :func:`parse_plan`)."""
@@ -292,6 +301,7 @@ def plan_from_dict(
         intersections=inters,
         phases=phases,
         output=output,
+        source=None if source == "plan" else source,
     )
 
 
@@ -331,9 +341,31 @@ class _Validator:
                 return i
         return None
 
+    def line_in_array(self, key: str, array: str, index: int) -> int | None:
+        """Line of ``key`` in the ``index``-th ``[[array]]`` table (1-based), else the header's."""
+        count, header = 0, None
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=") if key else None
+        for i, line in enumerate(self.lines, start=1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                if header is not None:
+                    break
+                if stripped.replace(" ", "") == f"[[{array}]]":
+                    count += 1
+                    if count == index:
+                        header = i
+                continue
+            if header is not None and pattern is not None and pattern.match(line):
+                return i
+        return header
+
     def add(self, where: str, what: str, fix: str, value: object = None, key: str = "") -> None:
         section = where.strip("[]") if where.startswith("[") else ""
-        line = self.line_of(key, section) if key else None
+        array = re.fullmatch(r"\[\[(\w+)\]\] #(\d+)(?: .*)?", where)
+        if array:
+            line = self.line_in_array(key, array.group(1), int(array.group(2)))
+        else:
+            line = self.line_of(key, section) if key else None
         self.problems.items.append(
             Problem(
                 what=f"{where} {key}: {what}".replace("  ", " ").strip()
@@ -485,6 +517,9 @@ class _Validator:
                 "delimiter",
                 "most_deprived",
                 "counts",
+                "sheet",
+                "header_row",
+                "future_dates",
             },
         )
         delimiter = t.get("delimiter", ",")
@@ -503,6 +538,17 @@ class _Validator:
         }
         unknown = self.choice(t, w, "unknown_codes", ("error", "not_known"), "error")
         most = self._most_deprived(t, cols)
+        header_row = t.get("header_row", 1)
+        if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+            self.add(
+                w,
+                "must be a whole number of 1 or more (the row with the column names)",
+                "For example header_row = 4 when three title rows come first.",
+                header_row,
+                "header_row",
+            )
+            header_row = 1
+        future = self.choice(t, w, "future_dates", ("warn", "leave_out"), "warn")
         counts = t.get("counts", False)
         if not isinstance(counts, bool):
             self.add(w, "must be true or false", "For example counts = true.", counts, "counts")
@@ -521,6 +567,9 @@ class _Validator:
             date_format=self.string(t, w, "date_format"),
             unknown_codes=cast(Literal["error", "not_known"], unknown),
             delimiter=delimiter,
+            sheet=self.string(t, w, "sheet"),
+            header_row=header_row,
+            future_dates=cast(Literal["warn", "leave_out"], future),
         )
 
     def _most_deprived(self, t: Mapping[str, Any], cols: Mapping[str, str | None]) -> int | None:
@@ -589,6 +638,9 @@ class _Validator:
         out: list[Dimension] = []
         for i, t in enumerate(items, start=1):
             w = f"[[dimensions]] #{i}"
+            if isinstance(t, Mapping):
+                label = t.get("name") or t.get("column") or t.get("kind")
+                w += f" '{label}'" if isinstance(label, str) else ""
             if not isinstance(t, Mapping):
                 self.add(w, "must be a table", "Write it as a [[dimensions]] section.")
                 continue

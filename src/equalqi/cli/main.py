@@ -157,6 +157,10 @@ def analyse(
         typer.Option(help="Project folder with equity assessments (equalqi assess) to include."),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.text,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(help="CSV column separator: , ; | or tab (overrides the plan's [data])."),
+    ] = None,
 ) -> None:
     """Analyse your own extract with a plan and write the equity report."""
     from equalqi.plan import parse_plan
@@ -168,6 +172,8 @@ def analyse(
         if not plan_file.exists():
             raise InputError(_missing(plan_file))
         plan = parse_plan(plan_file.read_text(encoding="utf-8"), source=plan_file.name)
+        if delimiter is not None:
+            plan = _with_delimiter(plan, delimiter)
         with _steps(fmt) as say:
             # Everything printed or written from here on has passed the disclosure boundary.
             result = disclose(run_analysis(data, plan, con=engine, table=table, progress=say))
@@ -186,6 +192,23 @@ def analyse(
     for line in _headline(result):
         out.print(f"  • {line}", highlight=False)
     out.print(f"Report: [bold]{paths.report.resolve()}[/]", highlight=False)
+
+
+def _with_delimiter(plan: Any, delimiter: str) -> Any:
+    import dataclasses
+
+    from equalqi.errors import Problem
+
+    value = "\t" if delimiter.lower() in ("tab", "\\t") else delimiter
+    if value not in (",", ";", "\t", "|"):
+        raise InputError(
+            Problem(
+                what="--delimiter must be one of , ; | or tab",
+                fix="For example --delimiter ';'.",
+                value=delimiter,
+            )
+        )
+    return dataclasses.replace(plan, data=dataclasses.replace(plan.data, delimiter=value))
 
 
 def _missing(path: Path) -> Any:

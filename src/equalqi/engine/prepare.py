@@ -564,13 +564,17 @@ def prepare(
     # counted one by one and located (more scans, on the error path only).
     say("aggregating (one scan of the records)")
     scan["_bad"] = ibis.or_(*(bad for _label, bad, *_ in checks.items))
-    window = plan.period.start is not None or plan.period.end is not None
+    today = dt.date.today()
+    leave_future = data.future_dates == "leave_out"
+    window = plan.period.start is not None or plan.period.end is not None or leave_future
     if window:
         inside: ir.BooleanValue = ibis.literal(True)
         if plan.period.start:
             inside = inside & (date >= plan.period.start)
         if plan.period.end:
             inside = inside & (date <= plan.period.end)
+        if leave_future:
+            inside = inside & (date <= today)
         scan["_in"] = inside.fill_null(False)
     if den is not None:
         # Rows over a zero denominator are counted in the same scan and left out with a
@@ -596,6 +600,7 @@ def prepare(
         .aggregate(
             **sums,
             n_records=y.count(),
+            _future=(y._date > today).fill_null(False).cast("int64").sum(),
             _bad=y._bad.any(),
             _first=y._date.min(),
             _last=y._date.max(),
@@ -686,9 +691,20 @@ def prepare(
             "'Not known' deprivation (the completeness section shows how many)."
         )
     n_window = n_rows
-    if plan.period.start or plan.period.end:
+    n_future = int(raw_cube["_future"].sum())
+    if window:
         n_window = int(cube["n_records"].sum()) + n_zero
-        notes.append(f"{n_rows - n_window:,} {rows} outside the plan's period were left out.")
+    outside = n_rows - n_window - (n_future if leave_future else 0)
+    if plan.period.start or plan.period.end:
+        notes.append(f"{outside:,} {rows} outside the plan's period were left out.")
+    if n_future:
+        what = f"{n_future:,} {rows} {'is' if n_future == 1 else 'are'} dated after today ({today})"
+        notes.append(
+            f'{what}: left out (future_dates = "leave_out").'
+            if leave_future
+            else f"{what} and were analysed as they are: check the dates, or set "
+            'future_dates = "leave_out" in [data] to leave them out.'
+        )
     if n_zero:
         n_window -= n_zero
         where = _first_row(checks, den == 0, plan.measure.denominator or "")

@@ -178,7 +178,13 @@ def analyse(
     backend = connect(con)
     if not isinstance(records, Records):
         say("opening the records")
-        records = open_records(records, con=backend, table=table, delimiter=plan.data.delimiter)
+        records = open_records(
+            records,
+            con=backend,
+            table=table or plan.data.sheet,
+            delimiter=plan.data.delimiter,
+            header_row=plan.data.header_row,
+        )
     if (
         plan.data.lsoa
         and not (plan.data.imd_decile or plan.data.imd_quintile)
@@ -212,7 +218,7 @@ def analyse(
         gap_charts=derived.gap_charts,
         pairs=pairs,
         impact=derived.impact,
-        notes=prepared.notes,
+        notes=(*records.notes, *prepared.notes),
         timings=timings,
     )
 
