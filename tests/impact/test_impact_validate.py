@@ -36,7 +36,7 @@ def test_options_are_checked_together(planted) -> None:
             scale="log",
             seasonality="weekly",
             hac_lags=-1,
-            confidence=95,
+            confidence=150,  # 95 is read as 95% (0.95 or 95 alike)
             multiplier=0,
             errors="robust",
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,12 +65,20 @@ def _fail(exc: Exception, fmt: Format) -> typer.Exit:
 
 @contextmanager
 def _steps(fmt: Format, quiet: bool = False) -> Iterator[Callable[[str], None]]:
-    """A status line on stderr while work runs (silent for JSON or when not a terminal)."""
-    if fmt is Format.json or quiet:
+    """A status line on stderr while work runs: the step and the time it has taken so far.
+
+    Silent for JSON, with ``--quiet``, and when stderr is not a terminal (a pipe or a log
+    file gets no spinner characters)."""
+    if fmt is Format.json or quiet or not err.is_terminal:
         yield lambda _m: None
         return
+    started = time.perf_counter()
     with err.status("starting…") as status:
-        yield lambda message: status.update(message + "…")
+
+        def say(message: str) -> None:
+            status.update(f"{message}… ({time.perf_counter() - started:.1f} s)")
+
+        yield say
 
 
 @app.callback(invoke_without_command=True)
@@ -161,6 +170,9 @@ def analyse(
         str | None,
         typer.Option(help="CSV column separator: , ; | or tab (overrides the plan's [data])."),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress line on stderr.")
+    ] = False,
 ) -> None:
     """Analyse your own extract with a plan and write the equity report."""
     from equalqi.plan import parse_plan
@@ -174,7 +186,7 @@ def analyse(
         plan = parse_plan(plan_file.read_text(encoding="utf-8"), source=plan_file.name)
         if delimiter is not None:
             plan = _with_delimiter(plan, delimiter)
-        with _steps(fmt) as say:
+        with _steps(fmt, quiet) as say:
             # Everything printed or written from here on has passed the disclosure boundary.
             result = disclose(run_analysis(data, plan, con=engine, table=table, progress=say))
             say("writing the report")

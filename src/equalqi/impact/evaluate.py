@@ -39,6 +39,7 @@ from equalqi.impact.verdict import (
     outcome_of,
     sentence,
 )
+from equalqi.stats._confidence import as_fraction
 
 _NAMES = {"proportion": "proportion", "rate": "rate", "mean": "mean"}
 
@@ -88,6 +89,7 @@ def evaluate_gap(
     False fits level changes only. ``name`` and ``unit`` are used in the verdict sentence.
     """
     errors = resolve_errors(errors, hac_lags)
+    confidence = as_fraction(confidence)  # type: ignore[assignment]  # 0.95 or 95
     problems = check_options(
         groups=groups,
         kind=kind,

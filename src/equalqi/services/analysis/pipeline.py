@@ -60,6 +60,40 @@ class AnalysisResult:
     def overall_impact(self) -> ImpactResult | None:
         return next(iter(self.impact.values()), None)
 
+    def __repr__(self) -> str:
+        rows = "rows of counts" if self.plan.data.counts else "records"
+        count = f"{self.n_rows:,}" if self.n_rows is not None else "?"
+        state = "disclosed" if self.disclosure is not None else "NOT disclosed: yours only"
+        return (
+            f"<AnalysisResult {self.plan.measure.name!r}: {count} {rows} from {self.source}, "
+            f"{self.first_date} to {self.last_date}, {len(self.plan.dimensions)} dimension(s), "
+            f"{len(self.impact)} verdict(s); {state}>"
+        )
+
+    def summary(self) -> str:
+        """A few lines for a person: what was analysed, the verdicts and the notes.
+
+        An undisclosed result is the analyst's own view (every count); share only what
+        :func:`equalqi.disclose` (or ``write_outputs``) gives."""
+        rows = "rows of counts" if self.plan.data.counts else "records"
+        count = f"{self.n_rows:,}" if self.n_rows is not None else "some"
+        lines = [
+            f"{self.plan.measure.name}: {count} {rows} from {self.source} "
+            f"({self.first_date} to {self.last_date}).",
+        ]
+        lines += [f"- {name}: {r.verdict}" for name, r in self.impact.items()]
+        if not self.impact:
+            lines.append("- No verdict: the plan has no intervention date or no pair to compare.")
+        lines += [f"Note: {n}" for n in self.notes]
+        if self.disclosure is None:
+            lines.append(
+                "Not disclosed: every count is shown. Use equalqi.disclose(result) or "
+                "write_outputs(...) for anything you share."
+            )
+        elif self.disclosure.policy.hides_anything:
+            lines.append(self.disclosure.text)
+        return "\n".join(lines)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (the full frames are written as CSV beside the report)."""
         return {
