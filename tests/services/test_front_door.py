@@ -77,3 +77,10 @@ def test_confidence_as_fraction_or_percentage() -> None:
     a = equalqi.stats.proportion_ci(data, "x", "n", confidence=0.95)
     b = equalqi.stats.proportion_ci(data, "x", "n", confidence=95)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_stats_take_polars_and_arrow() -> None:
+    data = pd.DataFrame({"x": [30, 12], "n": [100, 80]})
+    want = equalqi.stats.proportion_ci(data, "x", "n")
+    for other in (pl.from_pandas(data), pa.Table.from_pandas(data)):
+        pd.testing.assert_frame_equal(equalqi.stats.proportion_ci(other, "x", "n"), want)
