@@ -113,6 +113,12 @@ def test_quintiles_are_reoriented_and_labelled(
     assert first.loc["1 - most deprived", "numerator"] == q5["vaccinated"].sum()
     assert first.loc["1 - most deprived", "denominator"] == q5["eligible"].sum()
     assert first.loc["5 - least deprived", "denominator"] == q1["eligible"].sum()
+    # Completeness of rows of counts is over the people counted, not over the rows.
+    complete = pd.read_csv(out / "completeness.csv")
+    first_c = complete[complete["period"] == "2021-04-01"]
+    q = frame[frame["quarter"] == QUARTERS[0]]
+    assert (first_c["records"] == q["eligible"].sum()).all()
+    assert (first_c["missing"] == 0).all()
     # Financial quarters: 2021/22 Q1 starts in April 2021, 2023/24 Q4 in January 2024.
     assert sorted(dep["period"].unique())[0] == "2021-04-01"
     assert sorted(dep["period"].unique())[-1] == "2024-01-01"
