@@ -43,7 +43,7 @@ from equalqi.errors import PlanError, Problem
 
 MeasureKind = Literal["proportion", "rate", "mean"]
 Improvement = Literal["increase", "decrease", "neutral"]
-PeriodUnit = Literal["week", "month", "quarter"]
+PeriodUnit = Literal["week", "month", "quarter", "year", "financial_year"]
 DimensionKind = Literal[
     "imd_decile",
     "imd_quintile",
@@ -57,7 +57,7 @@ DimensionKind = Literal[
 
 MEASURE_KINDS: tuple[str, ...] = ("proportion", "rate", "mean")
 IMPROVEMENTS: tuple[str, ...] = ("increase", "decrease", "neutral")
-PERIOD_UNITS: tuple[str, ...] = ("week", "month", "quarter")
+PERIOD_UNITS: tuple[str, ...] = ("week", "month", "quarter", "year", "financial_year")
 DIMENSION_KINDS: tuple[str, ...] = (
     "imd_decile",
     "imd_quintile",
@@ -69,14 +69,22 @@ DIMENSION_KINDS: tuple[str, ...] = (
     "column",
 )
 #: Column roles a plan may map in ``[data]``; ``date`` is required.
-DATA_ROLES: tuple[str, ...] = ("date", "ethnicity", "lsoa", "imd_decile", "age", "sex")
+DATA_ROLES: tuple[str, ...] = (
+    "date",
+    "ethnicity",
+    "lsoa",
+    "imd_decile",
+    "imd_quintile",
+    "age",
+    "sex",
+)
 #: Dimension kinds whose groups have a natural order (SII/RII apply).
 ORDERED_KINDS: frozenset[str] = frozenset({"imd_decile", "imd_quintile", "age_band"})
 #: Which data role each derived dimension reads.
 DIMENSION_ROLE: Mapping[str, tuple[str, ...]] = {
     "imd_decile": ("imd_decile", "lsoa"),
-    "imd_quintile": ("imd_decile", "lsoa"),
-    "core20": ("imd_decile", "lsoa"),
+    "imd_quintile": ("imd_decile", "lsoa", "imd_quintile"),
+    "core20": ("imd_decile", "lsoa", "imd_quintile"),
     "ethnicity": ("ethnicity",),
     "ethnic_category": ("ethnicity",),
     "age_band": ("age",),
@@ -121,12 +129,25 @@ class DataColumns:
     ethnicity: str | None = None
     lsoa: str | None = None
     imd_decile: str | None = None
+    imd_quintile: str | None = None  # a ready-made quintile column (published data)
     age: str | None = None
     sex: str | None = None
+    #: Which value of ``imd_decile``/``imd_quintile`` is the most deprived: 1 (IMD's own
+    #: convention) or the top value (10 for deciles, 5 for quintiles). Required with
+    #: ``imd_quintile``: published quintiles come in both orientations.
+    most_deprived: int | None = None
+    #: True when each row is already a count for a group (numerator, denominator, period
+    #: and group columns), as published data are: the wording says "rows of counts".
+    counts: bool = False
     deprivation_reference: str = "imd2019"  # cached reference name used when ``lsoa`` is given
     date_format: str | None = None  # strptime format, e.g. "%d/%m/%Y"; None: ISO or detected
     unknown_codes: Literal["error", "not_known"] = "error"
     delimiter: str = ","  # for CSV files
+    sheet: str | None = None  # Excel: the sheet holding the records (default: the first)
+    header_row: int = 1  # Excel: the row holding the column names (title rows above it)
+    #: Records dated after the day of the analysis: "warn" (analysed, and a note says how
+    #: many) or "leave_out" (left out, and a note says how many).
+    future_dates: Literal["warn", "leave_out"] = "warn"
 
     def mapped(self) -> dict[str, str]:
         """Role -> column for every mapped role."""
@@ -143,6 +164,10 @@ class Dimension:
     compare: tuple[str, str] | None = None  # (disadvantaged or focus group, reference group)
     age_bands: str | tuple[int, ...] = "nhs_broad"
     order: tuple[str, ...] | None = None  # for kind == "column": the group order, if ordered
+    #: For deprivation dimensions: a reference population per group, most deprived first
+    #: (e.g. England's population by IMD quintile). The SII/RII then place each group at
+    #: its mid-point in that population (national ranks), weighted by the local population.
+    reference_population: tuple[float, ...] | None = None
 
     @property
     def ordered(self) -> bool:
@@ -190,6 +215,8 @@ class AnalysisPlan:
     intersections: tuple[Intersection, ...] = ()
     phases: tuple[Phase, ...] = ()  # the first phase is the baseline
     output: Output = field(default_factory=Output)
+    #: The plan file's name, for messages about it (not serialised).
+    source: str | None = field(default=None, compare=False)
 
     @property
     def intervention(self) -> dt.date | None:
@@ -203,7 +230,9 @@ class AnalysisPlan:
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("source", None)
+        return out
 
     def to_toml(self) -> str:
         """Serialise back to TOML (round-trips through :func:`parse_plan`)."""
@@ -252,6 +281,12 @@ def plan_from_dict(
     )
     measure = v.measure(v.table(raw, "measure", required=True))
     data = v.data(v.table(raw, "data", required=True))
+    if data.counts and not measure.denominator and measure.kind != "mean":
+        v.add(
+            "[measure]",
+            "rows of counts need a denominator column",
+            'Add denominator = "<column>" (the people counted in each row) to [measure].',
+        )
     period = v.period(v.table(raw, "period"))
     dims = v.dimensions(raw.get("dimensions", []), data)
     inters = v.intersections(raw.get("intersections", []), dims)
@@ -266,6 +301,7 @@ def plan_from_dict(
         intersections=inters,
         phases=phases,
         output=output,
+        source=None if source == "plan" else source,
     )
 
 
@@ -305,9 +341,31 @@ class _Validator:
                 return i
         return None
 
+    def line_in_array(self, key: str, array: str, index: int) -> int | None:
+        """Line of ``key`` in the ``index``-th ``[[array]]`` table (1-based), else the header's."""
+        count, header = 0, None
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=") if key else None
+        for i, line in enumerate(self.lines, start=1):
+            stripped = line.strip()
+            if stripped.startswith("["):
+                if header is not None:
+                    break
+                if stripped.replace(" ", "") == f"[[{array}]]":
+                    count += 1
+                    if count == index:
+                        header = i
+                continue
+            if header is not None and pattern is not None and pattern.match(line):
+                return i
+        return header
+
     def add(self, where: str, what: str, fix: str, value: object = None, key: str = "") -> None:
         section = where.strip("[]") if where.startswith("[") else ""
-        line = self.line_of(key, section) if key else None
+        array = re.fullmatch(r"\[\[(\w+)\]\] #(\d+)(?: .*)?", where)
+        if array:
+            line = self.line_in_array(key, array.group(1), int(array.group(2)))
+        else:
+            line = self.line_of(key, section) if key else None
         self.problems.items.append(
             Problem(
                 what=f"{where} {key}: {what}".replace("  ", " ").strip()
@@ -451,7 +509,18 @@ class _Validator:
         self.unknown_keys(
             t,
             w,
-            {*DATA_ROLES, "deprivation_reference", "date_format", "unknown_codes", "delimiter"},
+            {
+                *DATA_ROLES,
+                "deprivation_reference",
+                "date_format",
+                "unknown_codes",
+                "delimiter",
+                "most_deprived",
+                "counts",
+                "sheet",
+                "header_row",
+                "future_dates",
+            },
         )
         delimiter = t.get("delimiter", ",")
         if delimiter not in (",", ";", "\t", "|"):
@@ -468,18 +537,85 @@ class _Validator:
             for role in DATA_ROLES
         }
         unknown = self.choice(t, w, "unknown_codes", ("error", "not_known"), "error")
+        most = self._most_deprived(t, cols)
+        header_row = t.get("header_row", 1)
+        if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+            self.add(
+                w,
+                "must be a whole number of 1 or more (the row with the column names)",
+                "For example header_row = 4 when three title rows come first.",
+                header_row,
+                "header_row",
+            )
+            header_row = 1
+        future = self.choice(t, w, "future_dates", ("warn", "leave_out"), "warn")
+        counts = t.get("counts", False)
+        if not isinstance(counts, bool):
+            self.add(w, "must be true or false", "For example counts = true.", counts, "counts")
+            counts = False
         return DataColumns(
             date=cols["date"] or "",
             ethnicity=cols["ethnicity"],
             lsoa=cols["lsoa"],
             imd_decile=cols["imd_decile"],
+            imd_quintile=cols["imd_quintile"],
+            most_deprived=most,
+            counts=counts,
             age=cols["age"],
             sex=cols["sex"],
             deprivation_reference=self.string(t, w, "deprivation_reference") or "imd2019",
             date_format=self.string(t, w, "date_format"),
             unknown_codes=cast(Literal["error", "not_known"], unknown),
             delimiter=delimiter,
+            sheet=self.string(t, w, "sheet"),
+            header_row=header_row,
+            future_dates=cast(Literal["warn", "leave_out"], future),
         )
+
+    def _most_deprived(self, t: Mapping[str, Any], cols: Mapping[str, str | None]) -> int | None:
+        """Check ``most_deprived`` against the deprivation column it orients."""
+        w = "[data]"
+        value = t.get("most_deprived")
+        decile, quintile = cols.get("imd_decile"), cols.get("imd_quintile")
+        if decile and quintile:
+            self.add(
+                w,
+                "maps both imd_decile and imd_quintile",
+                "Map one deprivation column: quintiles are derived from deciles.",
+                quintile,
+                "imd_quintile",
+            )
+        top = 5 if quintile and not decile else 10
+        if value is None:
+            if quintile and not decile:
+                self.add(
+                    w,
+                    "a ready-made quintile needs most_deprived = 1 or 5",
+                    "Say which value is the most deprived: IMD's convention is 1, but "
+                    "some published quintiles put the most deprived at 5. For example "
+                    "most_deprived = 1.",
+                    quintile,
+                    "imd_quintile",
+                )
+            return None
+        if isinstance(value, bool) or value not in (1, top):
+            self.add(
+                w,
+                f"must be 1 or {top} (the value of the most deprived group)",
+                f"Write most_deprived = 1 or most_deprived = {top}.",
+                value,
+                "most_deprived",
+            )
+            return None
+        if not (decile or quintile):
+            self.add(
+                w,
+                "most_deprived needs an imd_decile or imd_quintile column",
+                "Map the deprivation column, or remove most_deprived.",
+                value,
+                "most_deprived",
+            )
+        return int(value)
 
     def period(self, t: Mapping[str, Any]) -> Period:
         w = "[period]"
@@ -502,10 +638,17 @@ class _Validator:
         out: list[Dimension] = []
         for i, t in enumerate(items, start=1):
             w = f"[[dimensions]] #{i}"
+            if isinstance(t, Mapping):
+                label = t.get("name") or t.get("column") or t.get("kind")
+                w += f" '{label}'" if isinstance(label, str) else ""
             if not isinstance(t, Mapping):
                 self.add(w, "must be a table", "Write it as a [[dimensions]] section.")
                 continue
-            self.unknown_keys(t, w, {"name", "kind", "column", "compare", "age_bands", "order"})
+            self.unknown_keys(
+                t,
+                w,
+                {"name", "kind", "column", "compare", "age_bands", "order", "reference_population"},
+            )
             kind = self.choice(t, w, "kind", DIMENSION_KINDS, "column")
             column = self.string(t, w, "column", required=(kind == "column"))
             roles = DIMENSION_ROLE.get(kind, ())
@@ -540,6 +683,7 @@ class _Validator:
             if isinstance(bands, list):
                 bands = tuple(int(b) for b in bands if isinstance(b, int))
             order = t.get("order")
+            reference = self._reference_population(t, w, kind)
             out.append(
                 Dimension(
                     name=name,
@@ -548,6 +692,7 @@ class _Validator:
                     compare=pair,
                     age_bands=bands,
                     order=tuple(str(o) for o in order) if isinstance(order, list) else None,
+                    reference_population=reference,
                 )
             )
         names = [d.name for d in out]
@@ -558,6 +703,32 @@ class _Validator:
                 'Give each dimension its own name = "...".',
             )
         return tuple(out)
+
+    def _reference_population(
+        self, t: Mapping[str, Any], w: str, kind: str
+    ) -> tuple[float, ...] | None:
+        value = t.get("reference_population")
+        if value is None:
+            return None
+        size = {"imd_quintile": 5, "imd_decile": 10}.get(kind)
+        ok = (
+            size is not None
+            and isinstance(value, list)
+            and len(value) == size
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in value)
+        )
+        if not ok:
+            self.add(
+                w,
+                "reference_population needs one positive number per deprivation group "
+                "(5 for imd_quintile, 10 for imd_decile), most deprived first",
+                "For example England's population by IMD quintile: "
+                "reference_population = [11300000, 11200000, 11300000, 11200000, 11300000].",
+                value,
+                "reference_population",
+            )
+            return None
+        return tuple(float(v) for v in value)
 
     def intersections(self, items: object, dims: tuple[Dimension, ...]) -> tuple[Intersection, ...]:
         if not isinstance(items, list):
@@ -723,6 +894,8 @@ def _to_toml(plan: AnalysisPlan) -> str:
             lines.append(f"age_bands = {_toml_value(d.age_bands)}")
         if d.order:
             lines.append(f"order = {_toml_value(d.order)}")
+        if d.reference_population:
+            lines.append(f"reference_population = {_toml_value(d.reference_population)}")
     for x in plan.intersections:
         lines += [
             "",

@@ -59,7 +59,7 @@ def test_analyse_writes_report_and_json(extract: Path, tmp_path: Path) -> None:
     payload = json.loads(result.stdout)
     assert payload["ok"] is True
     assert payload["records"] == 40_000
-    assert {p.name for p in out.iterdir()} == {
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == {
         "report.html",
         "measures.csv",
         "gaps.csv",

@@ -117,14 +117,16 @@ def test_day_first_dates_are_detected(tmp_path: Path) -> None:
     assert str(prepared.last_date) == "2024-02-25"
 
 
-def test_zero_denominator(tmp_path: Path) -> None:
+def test_zero_denominator_is_left_out_with_a_note(tmp_path: Path) -> None:
+    """Issue 19: a zero denominator (an empty group in published data) is not fatal."""
     plan = PLAN.replace('numerator = "dna"', 'numerator = "dna"\ndenominator = "n"')
     lines = ["date,eth,decile,dna,n", "2024-01-01,A,1,3,10", "2024-02-01,A,1,0,0"]
-    with pytest.raises(InputError) as exc:
-        _prepare(_write(tmp_path, lines), plan)
-    p = _problem(exc)
-    assert (p.row, p.column, p.value) == (3, "n", "0")
-    assert "zero" in p.what
+    prepared = _prepare(_write(tmp_path, lines), plan)
+    assert prepared.n_rows == 2 and prepared.n_in_window == 1
+    assert "1 row with a zero denominator (n, first at row 3) was left out" in " ".join(
+        prepared.notes
+    )
+    assert prepared.cube["denominator"].sum() == 10
 
 
 def test_proportion_numerator_must_be_zero_or_one(tmp_path: Path) -> None:

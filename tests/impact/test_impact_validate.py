@@ -32,11 +32,11 @@ def test_options_are_checked_together(planted) -> None:
             groups=(D, D),
             intervention=dt.date(2021, 7, 1),
             kind="odds",
-            improvement="neutral",
+            improvement="lower",  # "neutral" is accepted: no judgement (issue 19)
             scale="log",
             seasonality="weekly",
             hac_lags=-1,
-            confidence=95,
+            confidence=150,  # 95 is read as 95% (0.95 or 95 alike)
             multiplier=0,
             errors="robust",
         )

@@ -381,3 +381,61 @@ def test_rii_near_zero_intercept_falls_back_to_simulation() -> None:
     # heavy tails: both lower limits are negative (denominators near 0 and below)
     assert auto["rii_lower95_0cl"] < 0 and full["rii_lower95_0cl"] < 0
     assert np.isfinite([auto["rii_lower95_0cl"], auto["rii_upper95_0cl"]]).all()
+
+
+# --- national ranks (issue 19) ------------------------------------------------------------
+#
+# Hand calculation. Five quintiles with local populations 400, 300, 200, 100, 50 (total
+# 1,050) and values 60, 65, 70, 72, 75. With England's population split equally between
+# quintiles, the national mid-point ranks are 0.1, 0.3, 0.5, 0.7, 0.9. Weighted by the local
+# populations: x̄ = 345/1050, ȳ = 68450/1050, and the weighted least-squares slope
+# Σw(x-x̄)(y-ȳ) / Σw(x-x̄)² = 411/20 = 20.55 (intercept 58.4383). Ranking within the local
+# population instead puts the quintiles at 4/21, 11/21, 16/21, 19/21, 41/42 and gives
+# 17.5447 (intercept 56.4181): the two methods differ, as NHS England North East and
+# Yorkshire's published CVDP003CHOL figures for Humber and North Yorkshire do (-10.97
+# national, -10.41 local; their input numbers are not reproduced here).
+
+NATIONAL = pd.DataFrame(
+    {
+        "quantile": [1, 2, 3, 4, 5],
+        "population": [400, 300, 200, 100, 50],
+        "value": [60.0, 65.0, 70.0, 72.0, 75.0],
+        "se": [1.0, 1.0, 1.0, 1.0, 1.0],
+        "england": [1_000_000] * 5,
+        "england_rank": [0.1, 0.3, 0.5, 0.7, 0.9],
+    }
+)
+
+
+def test_sii_with_given_national_ranks_is_the_hand_calculation() -> None:
+    out = sii(
+        NATIONAL, quantile="quantile", population="population", value="value", se="se",
+        rank="england_rank", rii=True, intercept=True, repetitions=1000, seed=1,
+    )  # fmt: skip
+    assert out.loc[0, "sii"] == pytest.approx(20.55, abs=1e-9)
+    assert out.loc[0, "intercept"] == pytest.approx(58.438333333, abs=1e-6)
+    assert out.loc[0, "rii"] == pytest.approx((58.438333333 + 20.55) / 58.438333333, rel=1e-8)
+
+
+def test_sii_ranks_from_a_reference_population_match_given_ranks() -> None:
+    out = sii(
+        NATIONAL, quantile="quantile", population="population", value="value", se="se",
+        reference_population="england", repetitions=1000, seed=1,
+    )  # fmt: skip
+    assert out.loc[0, "sii"] == pytest.approx(20.55, abs=1e-9)
+
+
+def test_sii_local_ranks_differ_from_national() -> None:
+    out = sii(
+        NATIONAL, quantile="quantile", population="population", value="value", se="se",
+        repetitions=1000, seed=1,
+    )  # fmt: skip
+    assert out.loc[0, "sii"] == pytest.approx(17.544680851, abs=1e-8)
+
+
+def test_sii_rank_outside_zero_one_is_refused() -> None:
+    bad = NATIONAL.assign(england_rank=[0.1, 0.3, 0.5, 0.7, 1.9])
+    with pytest.raises(InputError) as exc:
+        sii(bad, quantile="quantile", population="population", value="value", se="se",
+            rank="england_rank")  # fmt: skip
+    assert "between 0 and 1" in str(exc.value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,12 +66,20 @@ def _fail(exc: Exception, fmt: Format) -> typer.Exit:
 
 @contextmanager
 def _steps(fmt: Format, quiet: bool = False) -> Iterator[Callable[[str], None]]:
-    """A status line on stderr while work runs (silent for JSON or when not a terminal)."""
-    if fmt is Format.json or quiet:
+    """A status line on stderr while work runs: the step and the time it has taken so far.
+
+    Silent for JSON, with ``--quiet``, and when stderr is not a terminal (a pipe or a log
+    file gets no spinner characters)."""
+    if fmt is Format.json or quiet or not err.is_terminal:
         yield lambda _m: None
         return
+    started = time.perf_counter()
     with err.status("starting…") as status:
-        yield lambda message: status.update(message + "…")
+
+        def say(message: str) -> None:
+            status.update(f"{message}… ({time.perf_counter() - started:.1f} s)")
+
+        yield say
 
 
 @app.callback(invoke_without_command=True)
@@ -158,6 +167,13 @@ def analyse(
         typer.Option(help="Project folder with equity assessments (equalqi assess) to include."),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.text,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(help="CSV column separator: , ; | or tab (overrides the plan's [data])."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress line on stderr.")
+    ] = False,
 ) -> None:
     """Analyse your own extract with a plan and write the equity report."""
     from equalqi.plan import parse_plan
@@ -169,7 +185,9 @@ def analyse(
         if not plan_file.exists():
             raise InputError(_missing(plan_file))
         plan = parse_plan(plan_file.read_text(encoding="utf-8"), source=plan_file.name)
-        with _steps(fmt) as say:
+        if delimiter is not None:
+            plan = _with_delimiter(plan, delimiter)
+        with _steps(fmt, quiet) as say:
             # Everything printed or written from here on has passed the disclosure boundary.
             result = disclose(run_analysis(data, plan, con=engine, table=table, progress=say))
             say("writing the report")
@@ -180,12 +198,30 @@ def analyse(
         _emit_json({"ok": True, "report": str(paths.report.resolve()), **result.to_dict()})
         return
     count = f"{result.n_rows:,}" if result.n_rows is not None else "the"
-    out.print(f"Analysed {count} records from {result.source}.", highlight=False)
+    rows = "rows of counts" if result.plan.data.counts else "records"
+    out.print(f"Analysed {count} {rows} from {result.source}.", highlight=False)
     if result.disclosure and result.disclosure.policy.hides_anything:
         out.print(f"  {result.disclosure.text}", highlight=False)
     for line in _headline(result):
         out.print(f"  • {line}", highlight=False)
     out.print(f"Report: [bold]{paths.report.resolve()}[/]", highlight=False)
+
+
+def _with_delimiter(plan: Any, delimiter: str) -> Any:
+    import dataclasses
+
+    from equalqi.errors import Problem
+
+    value = "\t" if delimiter.lower() in ("tab", "\\t") else delimiter
+    if value not in (",", ";", "\t", "|"):
+        raise InputError(
+            Problem(
+                what="--delimiter must be one of , ; | or tab",
+                fix="For example --delimiter ';'.",
+                value=delimiter,
+            )
+        )
+    return dataclasses.replace(plan, data=dataclasses.replace(plan.data, delimiter=value))
 
 
 def _missing(path: Path) -> Any:

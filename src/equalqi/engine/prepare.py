@@ -231,6 +231,8 @@ def _as_date(expr: ir.Column, fmt: str | None) -> ir.DateColumn:
     if not _is_text(expr):
         return ibis.null("date")
     s = _strip(expr)
+    if fmt in PERIOD_FORMATS:
+        return _period_label_date(s, fmt)
     if fmt in ("%d/%m/%Y", "%d-%m-%Y"):
         sep = fmt[2]
         parts = s.re_extract(rf"^(\d{{1,2}}){sep}(\d{{1,2}}){sep}(\d{{4}})$", 0)
@@ -243,13 +245,49 @@ def _as_date(expr: ir.Column, fmt: str | None) -> ir.DateColumn:
     return _try_cast(s.substr(0, 10), "date", _ISO_DATE)
 
 
+#: Period labels published data use instead of dates, and how each is read (first day).
+#: "2023 Q1" is a calendar quarter (Q1 = January to March); "2023/24 Q1" is a financial
+#: quarter (Q1 = April to June 2023); "2023/24" (or "2023-24") is a financial year (from
+#: 1 April 2023). The pseudo-format names are what ``date_format`` accepts for them.
+PERIOD_FORMATS: dict[str, str] = {
+    "quarter": r"^(\d{4})[ -]?Q([1-4])$",
+    "financial_quarter": r"^(\d{4})[/-](\d{2}) ?Q([1-4])$",
+    "financial_year": r"^(\d{4})[/-](\d{2})$",
+}
+
+
+def _period_label_date(s: ir.StringValue, fmt: str) -> ir.DateValue:
+    """The first day of a quarter or financial-year label (null when it does not match)."""
+    pattern = PERIOD_FORMATS[fmt]
+    text = s.upper()
+    year = text.re_extract(pattern, 1)
+    if fmt == "quarter":
+        q = text.re_extract(pattern, 2)
+        month = ibis.cases((q == "1", "01"), (q == "2", "04"), (q == "3", "07"), else_="10")
+        iso = year + "-" + month + "-01"
+    elif fmt == "financial_quarter":
+        q = text.re_extract(pattern, 3)
+        next_year = (_try_cast(year, "int64", r"^\d{4}$") + 1).cast("string")
+        month = ibis.cases((q == "1", "04"), (q == "2", "07"), (q == "3", "10"), else_="01")
+        iso = ibis.ifelse(q == "4", next_year, year) + "-" + month + "-01"
+    else:
+        iso = year + "-04-01"
+    iso = ibis.ifelse(year != "", iso, ibis.null("string"))
+    return _try_cast(iso, "date", _ISO_DATE)
+
+
 def _detect_date_format(table: ir.Table, column: str) -> str | None:
     expr = table[column]
     if not _is_text(expr):
         return None
     sample = table.select(v=_strip(expr)).filter(lambda t: t.v != "").limit(200).to_pandas()["v"]
-    if len(sample) and sample.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}").mean() > 0.9:
+    if not len(sample):
+        return None
+    if sample.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}").mean() > 0.9:
         return "%d/%m/%Y"
+    for name, pattern in PERIOD_FORMATS.items():
+        if sample.str.upper().str.fullmatch(pattern.strip("^$")).mean() > 0.9:
+            return name
     return None
 
 
@@ -423,13 +461,6 @@ def prepare(
             "Use numbers only.",
         )
         checks.add(
-            measure.denominator,
-            den == 0,
-            "the denominator is zero",
-            "A rate or proportion cannot be computed over zero: remove the row or "
-            "correct the denominator.",
-        )
-        checks.add(
             measure.denominator, den < 0, "the denominator is negative", "Correct the value."
         )
         if measure.kind == "proportion":
@@ -440,13 +471,17 @@ def prepare(
                 "For a proportion the numerator counts a subset of the denominator.",
             )
     decile = None
-    if data.imd_decile:
-        raw = t[data.imd_decile]
+    deprivation = data.imd_decile or data.imd_quintile
+    if deprivation:
+        raw = t[deprivation]
         decile = _as_number(raw)
+        top = 10 if data.imd_decile else 5
+        most = data.most_deprived or 1
         checks.add(
-            data.imd_decile,
-            _outside(raw, decile, 1, 10, whole=True),
-            "an IMD decile must be a whole number from 1 (most deprived) to 10",
+            deprivation,
+            _outside(raw, decile, 1, top, whole=True),
+            f"an IMD {'decile' if top == 10 else 'quintile'} must be a whole number from 1 to "
+            f"{top} ({most} = most deprived, as the plan says)",
             "Correct the value, or leave it blank if it is not known.",
         )
     age = None
@@ -460,7 +495,7 @@ def prepare(
             "Correct the value, or leave it blank if it is not known.",
         )
     lsoa_table = None
-    if data.lsoa and not data.imd_decile:
+    if data.lsoa and not (data.imd_decile or data.imd_quintile):
         if reference is None:
             raise InputError(
                 Problem(
@@ -507,10 +542,18 @@ def prepare(
     if lsoa_table is not None and data.lsoa:
         base["_lsoa"] = _strip(t[data.lsoa].cast("string"))
     scan = dict(base)
-    if decile is not None:
-        # Out-of-range deciles are reported by the checks; here they must not break the cast.
-        d = _native_number(t[data.imd_decile], decile) if data.imd_decile else decile
-        scan[KEY_DECILE] = ibis.ifelse((d >= 1) & (d <= 10), d, None).cast("int8")
+    if decile is not None and deprivation:
+        # Out-of-range values are reported by the checks; here they must not break the cast.
+        d = _native_number(t[deprivation], decile)
+        top = 10 if data.imd_decile else 5
+        if data.most_deprived == top:  # published the other way round: 1 = least deprived
+            d = top + 1 - d
+        if not data.imd_decile:
+            # A ready-made quintile q stands for deciles 2q-1 and 2q; the key carries 2q-1,
+            # from which the quintile (and Core20 = quintile 1) is read back exactly. The
+            # plan refuses decile dimensions on quintile data.
+            d = 2 * d - 1
+        scan[KEY_DECILE] = ibis.ifelse((d >= 1) & (d <= 2 * top - 1), d, None).cast("int8")
     for column in column_keys:
         scan[column] = _scan_key(t[column])
     for key, name in coded:
@@ -521,19 +564,32 @@ def prepare(
     # counted one by one and located (more scans, on the error path only).
     say("aggregating (one scan of the records)")
     scan["_bad"] = ibis.or_(*(bad for _label, bad, *_ in checks.items))
-    window = plan.period.start is not None or plan.period.end is not None
+    today = dt.date.today()
+    leave_future = data.future_dates == "leave_out"
+    window = plan.period.start is not None or plan.period.end is not None or leave_future
     if window:
         inside: ir.BooleanValue = ibis.literal(True)
         if plan.period.start:
             inside = inside & (date >= plan.period.start)
         if plan.period.end:
             inside = inside & (date <= plan.period.end)
+        if leave_future:
+            inside = inside & (date <= today)
         scan["_in"] = inside.fill_null(False)
+    if den is not None:
+        # Rows over a zero denominator are counted in the same scan and left out with a
+        # note (published data often carry empty groups); they are not an error.
+        scan["_zero"] = (den == 0).fill_null(False)
     y = t.select(**scan)
     if lsoa_table is not None:
         y = _join_lsoa(y, lsoa_table)
     y = _with_period(y, plan, age_bounds)
-    groups = [KEY_PERIOD, *keys, *(["_in"] if window else [])]
+    groups = [
+        KEY_PERIOD,
+        *keys,
+        *(["_in"] if window else []),
+        *(["_zero"] if den is not None else []),
+    ]
     sums: dict[str, ir.Scalar] = {"numerator": y.numerator.sum()}
     if den is not None:
         sums["denominator"] = y.denominator.sum()
@@ -544,6 +600,7 @@ def prepare(
         .aggregate(
             **sums,
             n_records=y.count(),
+            _future=(y._date > today).fill_null(False).cast("int64").sum(),
             _bad=y._bad.any(),
             _first=y._date.min(),
             _last=y._date.max(),
@@ -609,6 +666,11 @@ def prepare(
     }
     recodes.update({key: Recode(default=d, mapping=m) for key, _c, m, d in maps})
     cube = raw_cube[raw_cube["_in"].astype(bool)] if window else raw_cube
+    n_zero = 0
+    if den is not None:
+        zero = cube["_zero"].astype(bool)
+        n_zero = int(cube.loc[zero, "n_records"].sum())
+        cube = cube[~zero]
     if den is None:
         cube = cube.assign(denominator=cube["n_records"].astype("float64"))
     if "numerator_sq" not in cube.columns:
@@ -617,7 +679,10 @@ def prepare(
 
     first, last = raw_cube["_first"].min(), raw_cube["_last"].max()
     notes: list[str] = []
-    if date_fmt:
+    rows = "rows of counts" if data.counts else "records"
+    if date_fmt in PERIOD_FORMATS:
+        notes.append(f"Dates were read as {PERIOD_LABELS[date_fmt]}.")
+    elif date_fmt:
         notes.append(f"Dates were read as {date_fmt.replace('%', '')} (day first).")
     if lsoa_unmatched:
         # No count here: it would be a total of the (possibly hidden) "Not known" cells.
@@ -626,9 +691,28 @@ def prepare(
             "'Not known' deprivation (the completeness section shows how many)."
         )
     n_window = n_rows
+    n_future = int(raw_cube["_future"].sum())
+    if window:
+        n_window = int(cube["n_records"].sum()) + n_zero
+    outside = n_rows - n_window - (n_future if leave_future else 0)
     if plan.period.start or plan.period.end:
-        n_window = int(cube["n_records"].sum())
-        notes.append(f"{n_rows - n_window:,} records outside the plan's period were left out.")
+        notes.append(f"{outside:,} {rows} outside the plan's period were left out.")
+    if n_future:
+        what = f"{n_future:,} {rows} {'is' if n_future == 1 else 'are'} dated after today ({today})"
+        notes.append(
+            f'{what}: left out (future_dates = "leave_out").'
+            if leave_future
+            else f"{what} and were analysed as they are: check the dates, or set "
+            'future_dates = "leave_out" in [data] to leave them out.'
+        )
+    if n_zero:
+        n_window -= n_zero
+        where = _first_row(checks, den == 0, plan.measure.denominator or "")
+        notes.append(
+            f"{n_zero:,} {'row' if n_zero == 1 else 'rows'} with a zero denominator "
+            f"({plan.measure.denominator}{where}) {'was' if n_zero == 1 else 'were'} left out: no "
+            f"{'rate' if measure.kind == 'rate' else 'proportion'} can be computed over zero."
+        )
     return Prepared(
         keys=tuple(keys),
         n_rows=n_rows,
@@ -640,6 +724,19 @@ def prepare(
         recodes=recodes,
         cube=cube.reset_index(drop=True),
     )
+
+
+PERIOD_LABELS = {
+    "quarter": "calendar quarters (2023 Q1 = January to March 2023)",
+    "financial_quarter": "financial quarters (2023/24 Q1 = April to June 2023)",
+    "financial_year": "financial years (2023/24 = April 2023 to March 2024)",
+}
+
+
+def _first_row(checks: _Checks, cond: ir.BooleanValue, column: str) -> str:
+    """ ", first at row N" for the first row meeting ``cond`` (a scan, on that path only)."""
+    found = checks._examples(cond, column, "", "", 1)
+    return f", first at row {found[0].row}" if found and found[0].row else ""
 
 
 def _join_lsoa(x: ir.Table, lsoa_table: ir.Table) -> ir.Table:
@@ -654,7 +751,10 @@ def _with_period(x: ir.Table, plan: AnalysisPlan, age_bounds: list[float] | None
         bands = [(x._age >= lower, i) for i, lower in reversed(list(enumerate(age_bounds)))]
         band = ibis.cases((x._age.isnull(), -1), *bands, else_=-1)
         x = x.mutate(**{KEY_AGE: band.cast("int8")})
-    unit = {"week": "W", "month": "M", "quarter": "Q"}[plan.period.unit]
+    if plan.period.unit == "financial_year":  # from 1 April (the NHS and UK government year)
+        start_year = x._date.year() - ibis.ifelse(x._date.month() < 4, 1, 0)
+        return x.mutate(**{KEY_PERIOD: ibis.date(start_year, 4, 1)})
+    unit = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}[plan.period.unit]
     return x.mutate(**{KEY_PERIOD: x._date.truncate(unit).cast("date")})
 
 

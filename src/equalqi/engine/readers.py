@@ -10,8 +10,11 @@ Nothing here changes the user's file.
 
 from __future__ import annotations
 
+import codecs
+import csv
 import re
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
@@ -33,6 +36,7 @@ class Records:
     table: ibis.Table
     name: str
     format: str
+    notes: tuple[str, ...] = field(default=())  # how the file was read, when not plainly
 
 
 def is_database_url(source: str) -> bool:
@@ -45,8 +49,12 @@ def open_records(
     con: BaseBackend,
     table: str | None = None,
     delimiter: str = ",",
+    header_row: int = 1,
 ) -> Records:
-    """Open CSV, Parquet, Excel or a database table (``URL`` plus ``table``)."""
+    """Open CSV, Parquet, Excel or a database table (``URL`` plus ``table``).
+
+    ``table`` is the sheet for Excel; ``header_row`` the Excel row holding the column names
+    (for sheets with title rows above the table)."""
     text = str(source)
     if is_database_url(text):
         return _open_database(text, table)
@@ -76,11 +84,12 @@ def open_records(
         )
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return Records(_open_csv(path, con, delimiter), name, "csv")
+        readable, notes = _utf8_copy(path)
+        return Records(_open_csv(readable, con, delimiter, name=name), name, "csv", notes)
     if suffix in PARQUET_SUFFIXES:
         return Records(_open_parquet(path, con), name, "parquet")
     if suffix in EXCEL_SUFFIXES:
-        return Records(_open_excel(path, table), name, "excel")
+        return Records(_open_excel(path, table, header_row), name, "excel")
     raise InputError(
         Problem(
             what=f"files ending '{suffix or '(none)'}' cannot be read",
@@ -88,6 +97,82 @@ def open_records(
             file=name,
         )
     )
+
+
+#: Files up to this size are checked for UTF-8 in full; larger ones on their first part.
+FULL_ENCODING_CHECK_BYTES = 64 * 1024 * 1024
+_SNIFF_BYTES = 1024 * 1024
+
+
+def _is_utf8(path: Path) -> bool:
+    limit = FULL_ENCODING_CHECK_BYTES if path.stat().st_size <= FULL_ENCODING_CHECK_BYTES else 0
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    read = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(_SNIFF_BYTES):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+            read += len(chunk)
+            if not limit and read >= _SNIFF_BYTES:
+                return True
+    return True
+
+
+def _utf8_copy(path: Path) -> tuple[Path, tuple[str, ...]]:
+    """The file itself when it is UTF-8 (a byte-order mark is fine), else a UTF-8 copy.
+
+    Excel on Windows saves CSV as Windows-1252 (cp1252): such a file is copied to UTF-8 in
+    a temporary folder (the user's file is not changed) and a note says so. Bytes that are
+    neither UTF-8 nor cp1252 are refused as an encoding problem, with the position.
+    """
+    if _is_utf8(path):
+        return path, ()
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            Problem(
+                what="the file's text encoding is neither UTF-8 nor Windows-1252 (cp1252): "
+                f"byte 0x{raw[exc.start]:02x} cannot be read",
+                fix="Save the file as 'CSV UTF-8 (comma delimited)' and try again.",
+                file=path.name,
+                row=line,
+            )
+        ) from exc
+    folder = Path(tempfile.mkdtemp(prefix="equalqi-utf8-"))
+    copy = folder / path.name
+    copy.write_text(text, encoding="utf-8")
+    return copy, (
+        "The file was not UTF-8; it was read as Windows-1252 (cp1252), the encoding Excel "
+        "uses on Windows. Save it as 'CSV UTF-8' to avoid this.",
+    )
+
+
+def _duplicate_columns(columns: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    for c in columns:
+        key = c.strip()
+        seen[key] = seen.get(key, 0) + 1
+    return [c for c, k in seen.items() if k > 1]
+
+
+def _refuse_duplicates(columns: list[str], name: str, row: int) -> None:
+    dups = _duplicate_columns(columns)
+    if dups:
+        raise InputError(
+            Problem(
+                what=f"the header names {'a column' if len(dups) == 1 else 'columns'} more "
+                f"than once: {', '.join(repr(d) for d in dups)}",
+                fix="Give every column its own name: equalqi would not know which to use.",
+                file=name,
+                row=row,
+                value=", ".join(dups),
+            )
+        )
 
 
 def _header_line(path: Path) -> str:
@@ -100,14 +185,17 @@ def _header_line(path: Path) -> str:
     return text.splitlines()[0] if text.splitlines() else ""
 
 
-def _open_csv(path: Path, con: BaseBackend, delimiter: str) -> ibis.Table:
+def _open_csv(
+    path: Path, con: BaseBackend, delimiter: str, *, name: str | None = None
+) -> ibis.Table:
+    shown = name or path.name
     header = _header_line(path)
     if not header.strip():
         raise InputError(
             Problem(
                 what="the first line is blank: there is no header row",
                 fix="Put the column names on the first line.",
-                file=path.name,
+                file=shown,
                 row=1,
             )
         )
@@ -119,11 +207,12 @@ def _open_csv(path: Path, con: BaseBackend, delimiter: str) -> ibis.Table:
                         what=f"the columns seem to be separated by {label}, not '{delimiter}'",
                         fix="Save the file as 'CSV (comma delimited)', or give the delimiter "
                         "(--delimiter in the CLI, delimiter in the plan's [data]).",
-                        file=path.name,
+                        file=shown,
                         row=1,
                         value=header[:80],
                     )
                 )
+    _refuse_duplicates(next(csv.reader([header], delimiter=delimiter)), shown, 1)
     try:
         if backend_name(con) == "pyspark":
             # Spark's reader takes other option names; without inferSchema every column is
@@ -140,7 +229,7 @@ def _open_csv(path: Path, con: BaseBackend, delimiter: str) -> ibis.Table:
             escape='"',
         )
     except Exception as exc:  # DuckDB's CSV sniffer reports malformed lines
-        raise InputError(_csv_problem(path.name, exc)) from exc
+        raise InputError(_csv_problem(shown, exc)) from exc
 
 
 def _csv_problem(name: str, exc: Exception) -> Problem:
@@ -169,11 +258,26 @@ def _open_parquet(path: Path, con: BaseBackend) -> ibis.Table:
         ) from exc
 
 
-def _open_excel(path: Path, sheet: str | None) -> ibis.Table:
+def _open_excel(path: Path, sheet: str | None, header_row: int = 1) -> ibis.Table:
     import pandas as pd
 
     try:
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, engine="openpyxl")
+        head = pd.read_excel(
+            path,
+            sheet_name=sheet or 0,
+            header=None,
+            skiprows=header_row - 1,
+            nrows=1,
+            dtype=str,
+            engine="openpyxl",
+        )
+        columns = [str(c) for c in head.iloc[0].tolist()] if len(head) else []
+        _refuse_duplicates([c for c in columns if c != "nan"], path.name, header_row)
+        frame = pd.read_excel(
+            path, sheet_name=sheet or 0, header=header_row - 1, dtype=str, engine="openpyxl"
+        )
+    except InputError:
+        raise
     except ValueError as exc:
         raise InputError(
             Problem(

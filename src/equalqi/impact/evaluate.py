@@ -28,14 +28,18 @@ from equalqi.impact.result import ImpactResult
 from equalqi.impact.targets import Options, build_targets, null_value, primary_unit
 from equalqi.impact.validate import check_completeness, check_options, check_relative, prepare
 from equalqi.impact.verdict import (
+    NO_DIRECTION,
+    InverseEquity,
     OverallEffect,
     Units,
     inverse_equity,
     judge_change,
     judge_gap,
+    neutral_sentence,
     outcome_of,
     sentence,
 )
+from equalqi.stats._confidence import as_fraction
 
 _NAMES = {"proportion": "proportion", "rate": "rate", "mean": "mean"}
 
@@ -85,6 +89,7 @@ def evaluate_gap(
     False fits level changes only. ``name`` and ``unit`` are used in the verdict sentence.
     """
     errors = resolve_errors(errors, hac_lags)
+    confidence = as_fraction(confidence)  # type: ignore[assignment]  # 0.95 or 95
     problems = check_options(
         groups=groups,
         kind=kind,
@@ -98,6 +103,11 @@ def evaluate_gap(
     )
     if problems:
         raise InputError(problems)
+    # Without a better direction ("neutral") nothing is judged: the models run on
+    # "decrease" only so that the intervals are computed; the verdict's labels are replaced.
+    given = improvement
+    neutral = improvement == "neutral"
+    improvement = "decrease" if neutral else improvement
     groups = (str(groups[0]), str(groups[1]))
     prepared = prepare(
         table,
@@ -187,18 +197,32 @@ def evaluate_gap(
         labels=labels,
     )
     units = Units.for_measure(kind, float(multiplier), unit)
-    verdict = sentence(
-        name=name or _NAMES[kind],
-        scale=scale,
-        ratio_name=spec.ratio_name,
-        units=units,
-        confidence=float(confidence),
-        overall_row=overall_row,
-        gap_row=gap_row,
-        overall=overall,
-        gap=gap,
-        labels=labels,
-        controlled=main != "project",
+    if neutral:
+        overall = gap = NO_DIRECTION
+        inverse = InverseEquity(False, "Not judged: the plan sets no better direction.")
+    verdict = (
+        neutral_sentence(
+            name=name or _NAMES[kind],
+            units=units,
+            confidence=float(confidence),
+            overall_row=overall_row,
+            gap_row=gap_row,
+            labels=labels,
+        )
+        if neutral
+        else sentence(
+            name=name or _NAMES[kind],
+            scale=scale,
+            ratio_name=spec.ratio_name,
+            units=units,
+            confidence=float(confidence),
+            overall_row=overall_row,
+            gap_row=gap_row,
+            overall=overall,
+            gap=gap,
+            labels=labels,
+            controlled=main != "project",
+        )
     )
 
     # ---- warnings
@@ -218,10 +242,13 @@ def evaluate_gap(
         warned += honest.disagreement(
             gap_row, _pick(its, "gap", main, "average change after"), null=null
         )
-    warned += honest.baseline_and_reversal(
-        gap_row, improvement=improvement, null=null, labels=labels
-    )
-    warned += honest.levelling_down(gap, a_row, improvement=improvement, null=null, labels=labels)
+    if not neutral:
+        warned += honest.baseline_and_reversal(
+            gap_row, improvement=improvement, null=null, labels=labels
+        )
+        warned += honest.levelling_down(
+            gap, a_row, improvement=improvement, null=null, labels=labels
+        )
     warned += ba_notes + its_notes
 
     return ImpactResult(
@@ -230,7 +257,7 @@ def evaluate_gap(
         intervention=tuple(d.date() for d in prepared.timeline.dates),
         kind=kind,
         scale=scale,
-        improvement=improvement,
+        improvement=given,
         confidence=float(confidence),
         multiplier=float(multiplier),
         before_after=ba,

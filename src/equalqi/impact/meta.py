@@ -40,6 +40,7 @@ from scipy import stats as sps
 
 from equalqi.errors import InputError, Problem, ProblemCollector
 from equalqi.impact.frames import to_records
+from equalqi.stats._confidence import as_fraction
 
 Arr = NDArray[np.float64]
 METHODS: tuple[str, ...] = ("REML", "DL")
@@ -420,6 +421,7 @@ def meta_analysis(
     """Random-effects meta-analysis of project effects, with meta-regression on
     ``moderators`` (columns of ``effects``; text/bool columns are categories)."""
     moderators = tuple(moderators)
+    confidence = as_fraction(confidence)  # type: ignore[assignment]  # 0.95 or 95
     frame = _validate(effects, estimate, se, method, moderators, label, confidence)
     y = frame[estimate].to_numpy(float)
     v = frame[se].to_numpy(float) ** 2

@@ -37,7 +37,7 @@ Errors = Literal["ar1", "newey-west", "glsar", "model"]
 
 KINDS: tuple[str, ...] = ("proportion", "rate", "mean")
 SCALES: tuple[str, ...] = ("absolute", "relative")
-IMPROVEMENTS: tuple[str, ...] = ("increase", "decrease")
+IMPROVEMENTS: tuple[str, ...] = ("increase", "decrease", "neutral")
 ERRORS: tuple[str, ...] = ("ar1", "newey-west", "glsar", "model")
 
 

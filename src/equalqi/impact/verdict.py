@@ -35,14 +35,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 
-OverallEffect = Literal["improved", "worsened", "no evidence"]
-GapEffect = Literal["narrowed", "held", "widened", "no evidence"]
-Outcome = Literal["all improved, gap held", "gap narrowed", "gap widened", "no evidence"]
-OUTCOMES: tuple[str, ...] = ("all improved, gap held", "gap narrowed", "gap widened", "no evidence")
+#: The verdict when the measure has no better direction (``improvement="neutral"`` or not
+#: set): the changes are reported with their intervals and never called improved or worse.
+NO_DIRECTION: Final = "no better direction set"
+OverallEffect = Literal["improved", "worsened", "no evidence", "no better direction set"]
+GapEffect = Literal["narrowed", "held", "widened", "no evidence", "no better direction set"]
+Outcome = Literal[
+    "all improved, gap held",
+    "gap narrowed",
+    "gap widened",
+    "no evidence",
+    "no better direction set",
+]
+OUTCOMES: tuple[str, ...] = (
+    "all improved, gap held",
+    "gap narrowed",
+    "gap widened",
+    "no evidence",
+    NO_DIRECTION,
+)
 MINUS = "\u2212"
 
 
@@ -95,6 +110,7 @@ def outcome_of(gap: GapEffect) -> Outcome:
         "narrowed": "gap narrowed",
         "widened": "gap widened",
         "no evidence": "no evidence",
+        NO_DIRECTION: NO_DIRECTION,
     }[gap]  # type: ignore[return-value]
 
 
@@ -271,4 +287,40 @@ def sentence(
         return f"{first}, and {between} held ({values}; {change}) as both groups improved."
     return (
         f"{first}, {conj} there is no clear evidence that {between} changed ({values}; {change})."
+    )
+
+
+def neutral_sentence(
+    *,
+    name: str,
+    units: Units,
+    confidence: float,
+    overall_row: Mapping[str, Any] | None,
+    gap_row: Mapping[str, Any] | None,
+    labels: tuple[str, str],
+) -> str:
+    """The verdict without a better direction: what changed, with intervals, and no
+    judgement (never "improved", "worsened", "narrowed" or "widened")."""
+    ci = f"{confidence * 100:g}% CI"
+    name = _in_sentence(name)
+    parts: list[str] = []
+    for label, row in (
+        (f"The overall {name}", overall_row),
+        (f"the gap between {labels[0]} and {labels[1]}", gap_row),
+    ):
+        if row is None or not _finite(row.get("change"), row.get("lower"), row.get("upper")):
+            parts.append(f"{label} could not be compared before and after the intervention")
+            continue
+        b, a = float(row["before"]), float(row["after"])
+        c, lo, hi = (float(row[k]) for k in ("change", "lower", "upper"))
+        d = _decimals(hi - lo)
+        suffix = units.level_suffix if row is overall_row else units.change_suffix
+        parts.append(
+            f"{label} went from {fmt(b, d)}{suffix} to {fmt(a, d)}{suffix} (change "
+            f"{fmt(c, d, sign=True)}{units.change_suffix}, {ci} {fmt(lo, d)} to {fmt(hi, d)})"
+        )
+    return (
+        f"{parts[0]}; {parts[1]}. The plan sets no better direction for this measure "
+        '([measure] improvement = "increase" or "decrease"), so these changes are not '
+        "judged."
     )

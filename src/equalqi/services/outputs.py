@@ -1,25 +1,76 @@
 """Write an analysis to a folder: the HTML report, tidy CSVs and a JSON summary.
 
-All files are written to a temporary folder beside the destination first and moved into
-place only when every one of them is complete, so a failure leaves the destination as it
-was. Every file is built from the disclosed result (:func:`equalqi.services.disclosure.disclose`):
+Writing is staged *inside* the output folder (so it works when the folder is a mounted
+volume or network share: no rename crosses a device) and switched over in one step: each
+set of files lives in ``.equalqi/set-<id>/``, the visible names (``report.html`` ...) are
+links through ``.equalqi/current``, and the switch is one atomic rename of that link, so a
+reader sees the old set or the new set, never a mix. Where the filesystem has no symbolic
+links (FAT, some SMB shares) the files are moved into place one by one instead (each file
+whole, but a reader could then see a mix for a moment; :data:`SWITCH_NOTE`). A failure
+before the switch leaves the folder as it was. Every operating-system failure (a file
+where the folder should be, a read-only place, a full disk) becomes an
+:class:`OutputError` with one clear message.
+
+Every file is built from the disclosed result (:func:`equalqi.services.disclosure.disclose`):
 the plan's small-number policy applies to all of them, and each says what it hid.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from equalqi.errors import InputError, Problem
 from equalqi.services.analysis.pipeline import AnalysisResult
 from equalqi.services.disclosure import disclose
 from equalqi.services.equity_design import equity_section
 from equalqi.services.report.html import render_html
 from equalqi.services.report.model import build_model
+
+FILES = ("report.html", "measures.csv", "gaps.csv", "completeness.csv", "summary.json", "plan.toml")
+SETS = ".equalqi"
+SWITCH_NOTE = "this filesystem has no symbolic links: files were replaced one by one"
+
+
+class OutputError(InputError):
+    """The outputs could not be written; the folder is as it was before."""
+
+
+def _os_problem(exc: OSError, out: Path) -> Problem:
+    reasons = {
+        errno.ENOSPC: ("the disk is full", "Free some space, or write to another folder."),
+        errno.EDQUOT: ("the disk quota is used up", "Free some space, or use another folder."),
+        errno.EROFS: ("the place is read-only", "Write to a folder you can change (--out)."),
+        errno.EACCES: ("permission denied", "Write to a folder you can change (--out)."),
+        errno.EPERM: ("permission denied", "Write to a folder you can change (--out)."),
+        errno.ENOTDIR: (
+            "a file is in the way where a folder should be",
+            "Give --out a folder path (not an existing file), or move the file.",
+        ),
+        errno.EEXIST: (
+            "a file is in the way where a folder should be",
+            "Give --out a folder path (not an existing file), or move the file.",
+        ),
+        errno.EISDIR: (
+            "a folder is in the way where a file should be",
+            "Remove or rename that folder inside the output folder.",
+        ),
+    }
+    what, fix = reasons.get(
+        exc.errno or 0, (exc.strerror or type(exc).__name__, "Check the output folder.")
+    )
+    where = exc.filename or out
+    return Problem(
+        what=f"the outputs could not be written: {what} ({where}); nothing was changed",
+        fix=fix,
+        file=str(out),
+    )
 
 
 @dataclass(frozen=True)
@@ -42,24 +93,21 @@ def write_outputs(
     if result.disclosure is None:
         result = disclose(result)
     out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".equalqi-", dir=out.parent))
     try:
-        extra = (equity_section(result, project_dir),) if project_dir else ()
-        html = render_html(build_model(result), extra_sections=tuple(s for s in extra if s))
-        (staging / "report.html").write_text(html, encoding="utf-8")
-        result.measures.to_csv(staging / "measures.csv", index=False)
-        result.gaps.to_csv(staging / "gaps.csv", index=False)
-        result.completeness.to_csv(staging / "completeness.csv", index=False)
-        (staging / "summary.json").write_text(
-            json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8"
-        )
-        (staging / "plan.toml").write_text(result.plan.to_toml(), encoding="utf-8")
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(out))
         out.mkdir(parents=True, exist_ok=True)
-        for f in staging.iterdir():
-            os.replace(f, out / f.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        sets = out / SETS
+        sets.mkdir(exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix="set-", dir=sets))
+        try:
+            _write_set(result, staging, project_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _switch(out, sets, staging)
+    except OSError as exc:
+        raise OutputError(_os_problem(exc, out)) from exc
     return OutputPaths(
         folder=out,
         report=out / "report.html",
@@ -69,3 +117,47 @@ def write_outputs(
         summary=out / "summary.json",
         plan=out / "plan.toml",
     )
+
+
+def _write_set(result: AnalysisResult, staging: Path, project_dir: str | Path | None) -> None:
+    extra = (equity_section(result, project_dir),) if project_dir else ()
+    html = render_html(build_model(result), extra_sections=tuple(s for s in extra if s))
+    (staging / "report.html").write_text(html, encoding="utf-8")
+    result.measures.to_csv(staging / "measures.csv", index=False)
+    result.gaps.to_csv(staging / "gaps.csv", index=False)
+    result.completeness.to_csv(staging / "completeness.csv", index=False)
+    (staging / "summary.json").write_text(
+        json.dumps(result.to_dict(), indent=2, default=str), encoding="utf-8"
+    )
+    (staging / "plan.toml").write_text(result.plan.to_toml(), encoding="utf-8")
+    for name in FILES:  # force the bytes to disk before the switch makes them visible
+        with (staging / name).open("rb+") as fh:
+            os.fsync(fh.fileno())
+
+
+def _switch(out: Path, sets: Path, staging: Path) -> None:
+    """Make ``staging`` the visible set in one rename (or file by file without symlinks)."""
+    current = sets / "current"
+    link = sets / f".current-{uuid.uuid4().hex}"
+    try:
+        link.symlink_to(staging.name)
+    except OSError:
+        for name in FILES:  # no symbolic links here: each file replaced whole
+            os.replace(staging / name, out / name)
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    previous = os.readlink(current) if current.is_symlink() else None
+    os.replace(link, current)  # the switch: one atomic rename
+    # The visible names are links through "current", made once. (Over a folder written by
+    # an older version of equalqi, its plain files are replaced by links here, each
+    # atomically: only that first switch can show a mix.)
+    for name in FILES:
+        visible = out / name
+        target = Path(SETS) / "current" / name
+        if visible.is_symlink() and Path(os.readlink(visible)) == target:
+            continue
+        tmp = out / f".{name}.{uuid.uuid4().hex}"
+        tmp.symlink_to(target)
+        os.replace(tmp, visible)
+    if previous and previous != staging.name:
+        shutil.rmtree(sets / previous, ignore_errors=True)

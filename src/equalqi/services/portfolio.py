@@ -38,6 +38,14 @@ def project_effect(
                 fix="Give the plan an intervention date and a pair to compare.",
             )
         )
+    if result.plan.measure.improvement == "neutral":
+        raise InputError(
+            Problem(
+                what=f"project '{project}' sets no better direction for its measure, so its "
+                "gap change cannot be pooled (is a rise good or bad?)",
+                fix='Add improvement = "increase" or "decrease" to [measure] in its plan.',
+            )
+        )
     ba = result.impact[name].before_after
     gap = ba[ba["role"] == "gap"].iloc[0]
     # Orient every project the same way: positive means the gap moved against the

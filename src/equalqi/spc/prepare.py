@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from equalqi.errors import Problem, ProblemCollector
+from equalqi.errors import InputError, Problem, ProblemCollector
 from equalqi.spc.segments import first_in_segment, position_in_segment
 from equalqi.spc.validate import (
     as_pandas,
@@ -75,6 +75,46 @@ class Prepared:
     @property
     def size(self) -> int:
         return int(self.gid.shape[0])
+
+
+_ISO_DATE_TEXT = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+
+
+def _dates_from_text(frame: pd.DataFrame, x: str) -> pd.DataFrame:
+    """ISO date text (what ``read_csv`` gives for a date column) is read as dates.
+
+    Text x would otherwise be categories, which silently turns off the runs rules, trends,
+    shifts and 2-of-3 (issue 19). When most values are ISO dates but some are not, the
+    column is refused with the first offending row rather than guessed.
+    """
+    col = frame[x]
+    if not (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col)):
+        return frame
+    filled = col.dropna()
+    if filled.empty or not all(isinstance(v, str) for v in filled):
+        return frame
+    text = filled.astype(str).str.strip()
+    looks = text.str.fullmatch(_ISO_DATE_TEXT)
+    if not looks.any():
+        return frame
+    parsed = pd.to_datetime(text.where(looks), errors="coerce", format="ISO8601")
+    bad = ~looks | parsed.isna()
+    if bad.any():
+        first = bad[bad].index[0]
+        position = int(frame.index.get_loc(first))
+        raise InputError(
+            Problem(
+                what="x looks like dates (YYYY-MM-DD) but this value is not one",
+                fix="Correct the value, or convert the column to dates yourself "
+                "(pd.to_datetime) before calling spc().",
+                row=position + 2,
+                column=x,
+                value=str(col.loc[first]),
+            )
+        )
+    out = frame.copy()
+    out[x] = pd.to_datetime(col.where(col.isna(), col.astype(str).str.strip()), format="ISO8601")
+    return out
 
 
 def _x_is_categorical(x: pd.Series) -> bool:
@@ -228,6 +268,7 @@ def prepare(
         )
     )
     problems.raise_if_any()
+    frame = _dates_from_text(frame, x)
 
     y_values = numeric_column(frame, y, problems)
     n_values = numeric_column(frame, n, problems) if n is not None else None

@@ -11,6 +11,7 @@ Methods and references: ``docs/methods.md``.
 """
 
 from equalqi.stats import heat
+from equalqi.stats._validation import accepts_frames
 from equalqi.stats.dsr import dsr
 from equalqi.stats.isr import israte, isratio
 from equalqi.stats.means import mean_ci, t_mean_interval
@@ -21,6 +22,15 @@ from equalqi.stats.rates import rate_ci
 from equalqi.stats.results import Estimate, estimates_from_frame
 from equalqi.stats.sii import relative_rank, sii
 from equalqi.stats.standard_populations import ESP2013, ESP2013_AGE_BANDS, esp2013_frame
+
+# Every frame function takes pandas, Polars or PyArrow tables (as spc() does).
+dsr = accepts_frames(dsr)
+israte = accepts_frames(israte)
+isratio = accepts_frames(isratio)
+mean_ci = accepts_frames(mean_ci)
+proportion_ci = accepts_frames(proportion_ci)
+rate_ci = accepts_frames(rate_ci)
+sii = accepts_frames(sii)
 
 __all__ = [
     "ESP2013",

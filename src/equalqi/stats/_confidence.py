@@ -33,3 +33,12 @@ def bound_names(levels: Sequence[float], prefix: str = "") -> list[tuple[str, st
     return [
         (f"{prefix}lower{level_label(c)}cl", f"{prefix}upper{level_label(c)}cl") for c in levels
     ]
+
+
+def as_fraction(confidence: object) -> object:
+    """One convention everywhere: a level may be given as a fraction (0.95) or a percentage
+    (95); percentages from 50 up to 100 are divided by 100. Anything else is returned as it
+    is for the caller's own check to refuse."""
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+        return confidence
+    return confidence / 100 if 50 <= confidence < 100 else confidence

@@ -8,13 +8,18 @@ data row of a frame is row 2 (the header is row 1).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from equalqi.errors import InputError, Problem, ProblemCollector
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 FIRST_ROW = 2  # spreadsheet row of a frame's first data row
 MAX_LISTED = 20  # bad rows listed per problem kind before the rest are counted
@@ -228,3 +233,22 @@ def check_choice(argument: str, value: object, choices: Sequence[object]) -> lis
             value=repr(value),
         )
     ]
+
+
+def accepts_frames(func: Callable[P, R]) -> Callable[P, R]:
+    """Let a frame function take Polars or PyArrow tables too: ``data`` (the first argument)
+    is converted with its own ``to_pandas()``; a pandas frame passes through untouched."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if args and not isinstance(args[0], pd.DataFrame):
+            to_pandas = getattr(args[0], "to_pandas", None)
+            if callable(to_pandas):
+                args = (to_pandas(), *args[1:])  # type: ignore[assignment]
+        elif "data" in kwargs and not isinstance(kwargs["data"], pd.DataFrame):
+            to_pandas = getattr(kwargs["data"], "to_pandas", None)
+            if callable(to_pandas):
+                kwargs["data"] = to_pandas()
+        return func(*args, **kwargs)
+
+    return wrapper

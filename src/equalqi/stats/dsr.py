@@ -40,7 +40,7 @@ from equalqi.stats._validation import (
     row_problems,
 )
 from equalqi.stats.poisson import byars_lower, byars_upper
-from equalqi.stats.standard_populations import STANDARD_POPULATIONS
+from equalqi.stats.standard_populations import STANDARD_BANDS, STANDARD_POPULATIONS
 
 MIN_TOTAL_COUNT = 10
 METHOD = "Dobson"
@@ -78,10 +78,77 @@ def _positional_stdpop(
     return values[position]
 
 
+def _band_key(label: object) -> str:
+    """'0 - 4', '0–4', '0 to 4' and '0-4' are one band; '90 +' is '90+'."""
+    text = str(label).strip().lower().replace("\u2013", "-").replace(" to ", "-")
+    return "".join(text.split())
+
+
+def _stdpop_by_label(data: pd.DataFrame, keys: list[str], ageband: str, name: str) -> np.ndarray:
+    """The named standard population matched to rows by age-band label, never by position.
+
+    Refuses labels the standard does not have, a band given twice in a group, and a group
+    missing bands (a rate standardised over part of the standard is not comparable).
+    """
+    raise_problems(check_columns(data, [("ageband", ageband)]))
+    bands, weights = STANDARD_BANDS[name], STANDARD_POPULATIONS[name]
+    lookup = {_band_key(b): w for b, w in zip(bands, weights, strict=True)}
+    labels = data[ageband].map(_band_key)
+    unknown = ~labels.isin(list(lookup)).to_numpy()
+    raise_problems(
+        row_problems(
+            data,
+            ageband,
+            unknown,
+            what=f"this age band is not one of the {name} bands",
+            fix=f"Use the {name} bands: {', '.join(bands)} (or give stdpop as a column).",
+        )
+    )
+    grouped = data.assign(_band=labels.to_numpy())
+    duplicated = grouped.duplicated([*keys, "_band"], keep=False).to_numpy()
+    raise_problems(
+        row_problems(
+            data,
+            ageband,
+            duplicated,
+            what="this age band appears more than once in its group",
+            fix="Give one row per age band (add the rows up first).",
+        )
+    )
+    present = grouped.groupby(keys, sort=False, dropna=False)["_band"] if keys else None
+    groups = [(None, grouped["_band"])] if present is None else list(present)
+    for key, values in groups:
+        missing = [b for b in bands if _band_key(b) not in set(values)]
+        if missing:
+            raise_problems(
+                [
+                    Problem(
+                        what=f"{len(missing)} of the {len(bands)} {name} age bands are "
+                        f"missing{'' if key is None else f' in group {key}'}: "
+                        + ", ".join(missing),
+                        fix="Give every age band, with a count of 0 where there were no "
+                        "events, so the rate is standardised over the whole standard.",
+                        column=ageband,
+                    )
+                ]
+            )
+    return labels.map(lookup).to_numpy(dtype=float)
+
+
 def _resolve_stdpop(
-    data: pd.DataFrame, keys: list[str], stdpop: str | Sequence[float] | None
+    data: pd.DataFrame,
+    keys: list[str],
+    stdpop: str | Sequence[float] | None,
+    ageband: str | None = None,
 ) -> tuple[np.ndarray, str | None]:
     """Standard population per row and, if it came from the data, its column name."""
+    named = "esp2013" if stdpop is None else stdpop.lower() if isinstance(stdpop, str) else None
+    if (
+        ageband is not None
+        and named in STANDARD_BANDS
+        and not (isinstance(stdpop, str) and stdpop in data.columns)
+    ):
+        return _stdpop_by_label(data, keys, ageband, named), None
     if stdpop is None:
         return _positional_stdpop(data, keys, STANDARD_POPULATIONS["esp2013"], "esp2013"), None
     if isinstance(stdpop, str):
@@ -121,6 +188,13 @@ def dsr(
     ``independent_events=False`` with ``eventfreq`` (events per person) and ``ageband``
     columns; then ``x`` counts the people with that frequency and ``stdpop`` must be a column.
 
+    With ``ageband`` (a column of labels such as "0-4", "90+") and a named standard
+    population, the standard is matched **by label**, so rows in any order give the same
+    rate; a label the standard does not have, a band given twice or a band missing from a
+    group is refused (issue 19: matching by position gave 496.6 instead of 439.1 for bands
+    out of order, silently). Without ``ageband`` a named standard is matched by position,
+    as PHE's ``calculate_dsr`` does.
+
     Deviation from PHE: a zero population gives NaN with a ``note`` instead of an error.
     """
     keys = check_group_by(data, group_by)
@@ -156,7 +230,7 @@ def dsr(
                 )
             )
     raise_problems(problems)
-    weights, _ = _resolve_stdpop(data, keys, stdpop)
+    weights, _ = _resolve_stdpop(data, keys, stdpop, ageband if independent_events else None)
     xs = as_float_array(data[x])
     ns = as_float_array(data[n])
     with np.errstate(invalid="ignore"):

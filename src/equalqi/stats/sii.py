@@ -91,8 +91,12 @@ def relative_rank(population: Array) -> tuple[Array, Array]:
     return share, share / 2 + before
 
 
-def _design(population: Array) -> _Design:
+def _design(population: Array, rank: Array | None = None) -> _Design:
+    """Weights for the regression weighted by ``population``; the ranks are the mid-points of
+    the local cumulative population unless ``rank`` gives them (national ranks)."""
     a, b = relative_rank(population)
+    if rank is not None:
+        b = rank
     sa = a.sum(axis=-1, keepdims=True)
     sb = (a * b).sum(axis=-1, keepdims=True)
     sbb = (a * b * b).sum(axis=-1, keepdims=True)
@@ -296,8 +300,19 @@ def sii(
     type: str = "full",
     simulation: Literal["auto", "full"] = "auto",
     drop_incomplete: bool = True,
+    rank: str | None = None,
+    reference_population: str | None = None,
 ) -> pd.DataFrame:
     """Slope (and relative) index of inequality for every ``group_by`` group: ``phe_sii``.
+
+    **Ranks.** By default (PHE) each quantile sits at the mid-point of its range in the
+    *local* cumulative population. ``rank`` names a column of given relative ranks (0 to 1,
+    e.g. England's cumulative population mid-point of each IMD quintile), and
+    ``reference_population`` a column of a reference population per quantile (e.g.
+    England's population in each quintile) from which those mid-points are computed. Either
+    way the regression is still weighted by the local ``population`` (the method of NHS
+    England North East and Yorkshire's inequalities methodology), so the SII is on the
+    national scale of deprivation.
 
     ``data`` has one row per group and quantile: the ``quantile`` label (ordered from
     most to least deprived, e.g. 1..10), its ``population``, the indicator ``value`` (or,
@@ -323,6 +338,7 @@ def sii(
     """
     keys = check_group_by(data, group_by)
     levels = parse_confidence(confidence)
+    raise_problems(_check_ranks(data, rank, reference_population))
     problems = _check_arguments(
         data,
         quantile,
@@ -432,6 +448,8 @@ def sii(
         reliability_stat=reliability_stat,
         seed=seed,
         simulation=simulation,
+        rank=rank,
+        reference_population=reference_population,
     )
     out = (
         complete[keys].iloc[::n_quantiles].reset_index(drop=True)
@@ -468,6 +486,33 @@ def _proportion_from_count(work: pd.DataFrame, x: str | None, population: str) -
     assert x is not None
     with np.errstate(divide="ignore", invalid="ignore"):
         return as_float_array(work[x]) / as_float_array(work[population])
+
+
+def _check_ranks(data: pd.DataFrame, rank: str | None, reference: str | None) -> list[Problem]:
+    """Given ranks must lie in [0, 1]; a reference population must be positive; not both."""
+    if rank is None and reference is None:
+        return []
+    if rank is not None and reference is not None:
+        return [
+            Problem(
+                what="give either rank or reference_population, not both",
+                fix="rank: the relative rank of each quantile; reference_population: the "
+                "population it is computed from.",
+            )
+        ]
+    column = rank if rank is not None else reference
+    assert column is not None
+    problems = check_columns(data, [("rank", column)], numeric=("rank",))
+    if problems:
+        return problems
+    values = as_float_array(data[column])
+    if rank is not None:
+        bad = ~((values >= 0) & (values <= 1))
+        what, fix = "a rank must be between 0 and 1", "Give relative ranks (0 = most deprived)."
+    else:
+        bad = ~(values > 0)
+        what, fix = "a reference population must be above zero", "Correct the population."
+    return row_problems(data, column, bad, what=what, fix=fix)
 
 
 def _check_arguments(
@@ -635,10 +680,17 @@ def _compute(
     reliability_stat: bool,
     seed: int | None,
     simulation: str,
+    rank: str | None = None,
+    reference_population: str | None = None,
 ) -> dict[str, Array | NDArray[np.object_]]:
     """All the numbers, for groups already sorted and complete (shape groups × quantiles)."""
     shape = (n_groups, n_quantiles)
     pop = as_float_array(complete[population]).reshape(shape)
+    ranks: Array | None = None
+    if rank is not None:
+        ranks = as_float_array(complete[rank]).reshape(shape)
+    elif reference_population is not None:
+        ranks = relative_rank(as_float_array(complete[reference_population]).reshape(shape))[1]
     centre = _forward(complete["_value"].to_numpy(float), value_type).reshape(shape)
     if se is not None:
         spread = as_float_array(complete[se]).reshape(shape)
@@ -647,7 +699,7 @@ def _compute(
         lo = _forward(as_float_array(complete[lower]), value_type)
         hi = _forward(as_float_array(complete[upper]), value_type)
         spread = ((hi - lo) / z_two_sided(0.95) / 2).reshape(shape)
-    design = _design(pop)
+    design = _design(pop, ranks)
     y = centre if transform else _back(centre, value_type)
     beta0 = (design.w0 * y).sum(axis=1)
     beta1 = (design.w1 * y).sum(axis=1)

@@ -22,6 +22,8 @@ ESP2013_AGE_BANDS: tuple[str, ...] = (
 )  # fmt: skip
 
 STANDARD_POPULATIONS: dict[str, tuple[int, ...]] = {"esp2013": ESP2013}
+#: The age-band labels of each named standard, in the order of its values.
+STANDARD_BANDS: dict[str, tuple[str, ...]] = {"esp2013": ESP2013_AGE_BANDS}
 
 
 def esp2013_frame() -> pd.DataFrame:

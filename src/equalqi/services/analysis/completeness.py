@@ -34,8 +34,12 @@ _KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 
 def completeness(table: pd.DataFrame, plan: AnalysisPlan) -> pd.DataFrame:
-    """Tidy frame: period, field, label, records, missing, share_missing (0..1)."""
-    overall = table[table["dimension"] == OVERALL].set_index("period")["n_records"]
+    """Tidy frame: period, field, label, records, missing, share_missing (0..1).
+
+    For rows of counts (``[data] counts = true``) the shares are of the people counted (the
+    denominators), not of the rows: one row can stand for thousands of people."""
+    count = "denominator" if plan.data.counts else "n_records"
+    overall = table[table["dimension"] == OVERALL].set_index("period")[count]
     rows = []
     for key, label in FIELDS.items():
         kinds, unknown = _KINDS[key]
@@ -44,8 +48,8 @@ def completeness(table: pd.DataFrame, plan: AnalysisPlan) -> pd.DataFrame:
             continue
         sub = table[(table["dimension"] == dim.name) & table["group"].isin(unknown)]
         # min_count=1 keeps a hidden (NaN) unknown group hidden; no row at all is a zero
-        missing = sub.groupby("period")["n_records"].sum(min_count=1)
-        hidden = sub.groupby("period")["n_records"].apply(lambda s: s.isna().any())
+        missing = sub.groupby("period")[count].sum(min_count=1)
+        hidden = sub.groupby("period")[count].apply(lambda s: s.isna().any())
         missing = missing.where(~hidden.reindex(missing.index, fill_value=False), np.nan)
         frame = pd.DataFrame({"records": overall})
         frame["missing"] = missing.reindex(frame.index)

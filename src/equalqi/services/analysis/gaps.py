@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from equalqi.errors import Problem, ProblemCollector
 from equalqi.plan import AnalysisPlan
 from equalqi.services.analysis.labels import NOT_KNOWN, default_compare, dimension_labels
 from equalqi.stats import sii
@@ -33,11 +34,28 @@ _VALUE_TYPE = {"proportion": 2, "rate": 1, "mean": 0}
 def compare_pairs(plan: AnalysisPlan, cube: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """Dimension name -> (focus, reference) for every dimension that has a gap to watch."""
     out = {}
-    for d in plan.dimensions:
-        _, order = dimension_labels(cube, d, plan)
+    problems = ProblemCollector()
+    for i, d in enumerate(plan.dimensions, start=1):
+        labels, order = dimension_labels(cube, d, plan)
         pair = default_compare(d, order)
+        if pair and d.compare:
+            found = set(labels.unique())
+            for group in pair:
+                if group not in found:
+                    shown = ", ".join(repr(g) for g in order if g in found)
+                    problems.add(
+                        Problem(
+                            what=f"[[dimensions]] #{i} '{d.name}' compare: the group "
+                            f"'{group}' is not in the data",
+                            fix=f"Use groups the data have ({shown}), or check the spelling.",
+                            file=plan.source or "the plan",
+                            column=d.column,
+                            value=group,
+                        )
+                    )
         if pair:
             out[d.name] = pair
+    problems.raise_if_any()
     return out
 
 
@@ -126,8 +144,12 @@ def sii_series(
     kind = plan.measure.kind
     sub["quantile"] = sub["group_order"] + 1
     sub["population"] = sub["n_records"] if kind == "mean" else sub["denominator"]
+    reference = plan.dimension(dimension).reference_population
+    if reference is not None:  # national ranks: the plan's reference population per group
+        sub["reference"] = [reference[int(q) - 1] for q in sub["quantile"]]
     result = sii(
         sub,
+        reference_population="reference" if reference is not None else None,
         quantile="quantile",
         population="population",
         value="value",

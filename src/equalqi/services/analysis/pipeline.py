@@ -60,6 +60,40 @@ class AnalysisResult:
     def overall_impact(self) -> ImpactResult | None:
         return next(iter(self.impact.values()), None)
 
+    def __repr__(self) -> str:
+        rows = "rows of counts" if self.plan.data.counts else "records"
+        count = f"{self.n_rows:,}" if self.n_rows is not None else "?"
+        state = "disclosed" if self.disclosure is not None else "NOT disclosed: yours only"
+        return (
+            f"<AnalysisResult {self.plan.measure.name!r}: {count} {rows} from {self.source}, "
+            f"{self.first_date} to {self.last_date}, {len(self.plan.dimensions)} dimension(s), "
+            f"{len(self.impact)} verdict(s); {state}>"
+        )
+
+    def summary(self) -> str:
+        """A few lines for a person: what was analysed, the verdicts and the notes.
+
+        An undisclosed result is the analyst's own view (every count); share only what
+        :func:`equalqi.disclose` (or ``write_outputs``) gives."""
+        rows = "rows of counts" if self.plan.data.counts else "records"
+        count = f"{self.n_rows:,}" if self.n_rows is not None else "some"
+        lines = [
+            f"{self.plan.measure.name}: {count} {rows} from {self.source} "
+            f"({self.first_date} to {self.last_date}).",
+        ]
+        lines += [f"- {name}: {r.verdict}" for name, r in self.impact.items()]
+        if not self.impact:
+            lines.append("- No verdict: the plan has no intervention date or no pair to compare.")
+        lines += [f"Note: {n}" for n in self.notes]
+        if self.disclosure is None:
+            lines.append(
+                "Not disclosed: every count is shown. Use equalqi.disclose(result) or "
+                "write_outputs(...) for anything you share."
+            )
+        elif self.disclosure.policy.hides_anything:
+            lines.append(self.disclosure.text)
+        return "\n".join(lines)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (the full frames are written as CSV beside the report)."""
         return {
@@ -178,8 +212,18 @@ def analyse(
     backend = connect(con)
     if not isinstance(records, Records):
         say("opening the records")
-        records = open_records(records, con=backend, table=table, delimiter=plan.data.delimiter)
-    if plan.data.lsoa and not plan.data.imd_decile and reference is None:
+        records = open_records(
+            records,
+            con=backend,
+            table=table or plan.data.sheet,
+            delimiter=plan.data.delimiter,
+            header_row=plan.data.header_row,
+        )
+    if (
+        plan.data.lsoa
+        and not (plan.data.imd_decile or plan.data.imd_quintile)
+        and reference is None
+    ):
         from equalqi.services.reference import load_reference
 
         reference = load_reference(plan.data.deprivation_reference)
@@ -208,14 +252,15 @@ def analyse(
         gap_charts=derived.gap_charts,
         pairs=pairs,
         impact=derived.impact,
-        notes=prepared.notes,
+        notes=(*records.notes, *prepared.notes),
         timings=timings,
     )
 
 
 def _direction(plan: AnalysisPlan) -> str:
-    # A neutral measure has no better side; judge change against "decrease" only for wording.
-    return plan.measure.improvement if plan.measure.improvement != "neutral" else "decrease"
+    # A neutral (or unset) direction is passed on as it is: the verdict then reports the
+    # changes without calling them improvements (issue 19: no silent "lower is better").
+    return plan.measure.improvement
 
 
 def _completeness_for_impact(complete: pd.DataFrame) -> pd.DataFrame:
