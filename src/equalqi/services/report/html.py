@@ -21,7 +21,8 @@ from equalqi.services.report.svg import (
     spc_chart_svg,
 )
 
-MAX_LINES = 8
+#: More lines than this on one chart stop being readable: small multiples carry the groups.
+MAX_LINES = 5
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("equalqi.services.report", "templates"),
@@ -31,8 +32,14 @@ _ENV = jinja2.Environment(
 )
 
 
-def _charts(model: ReportModel, section: DimensionSection) -> dict[str, str]:
+def section_charts(
+    model: ReportModel, section: DimensionSection, *, width: int = 640, height: int = 300
+) -> dict[str, str]:
+    """The charts of one dimension's section as SVG: ``lines`` (few groups only),
+    ``multiples``, ``gap`` and ``sii``. The gap and the SII share one sign convention: the
+    disadvantaged end minus the advantaged end, and the axis title says which way is worse."""
     out: dict[str, str] = {}
+    worse = "up" if model.improvement == "decrease" else "down"
     unit = model.unit
     # One line per group stops being readable beyond a handful of groups (intersections):
     # the small multiples and the table carry those.
@@ -69,14 +76,26 @@ def _charts(model: ReportModel, section: DimensionSection) -> dict[str, str]:
             unit=gap_unit_for(model),
             intervention=model.intervention,
             decimals=model.decimals,
+            width=width,
+            height=height,
+            y_title=f"{focus} minus {ref} ({gap_unit_for(model)}; {worse} is worse for {focus})",
         )
     if not section.sii.empty:
+        # The SII is estimated as the least minus the most deprived end; drawn here as the
+        # most minus the least deprived end, the same way round as the gap chart.
+        sii = section.sii.assign(
+            gap=-section.sii["gap"], lower=-section.sii["upper"], upper=-section.sii["lower"]
+        )
         out["sii"] = gap_chart_svg(
-            section.sii,
+            sii,
             title=f"Slope index of inequality (SII): {section.name}",
             unit=gap_unit_for(model),
             intervention=model.intervention,
             decimals=model.decimals,
+            width=width,
+            height=height,
+            y_title=f"Most minus least deprived end ({gap_unit_for(model)}; {worse} is worse "
+            "for the more deprived)",
         )
     return out
 
@@ -114,7 +133,7 @@ def render_html(model: ReportModel, *, extra_sections: tuple[str, ...] = ()) -> 
         "m": model,
         "version": __version__,
         "overall_chart": overall_chart,
-        "sections": [(s, _charts(model, s)) for s in model.sections],
+        "sections": [(s, section_charts(model, s)) for s in model.sections],
         "completeness_chart": bars,
         "extra_sections": [jinja2.utils.markupsafe.Markup(s) for s in extra_sections],
         "gap_unit": gap_unit_for(model),
