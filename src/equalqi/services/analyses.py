@@ -118,3 +118,41 @@ def shared_file(run: AnalysisRun, name: str) -> bytes:
 def report_text(run: AnalysisRun) -> str:
     """The run's disclosed report, with the assessment placeholder still in it."""
     return shared_file(run, "report.html").decode("utf-8")
+
+
+#: The board pack's files (issue 16), built from the disclosed result on first download.
+BOARD_FILES = {
+    "board.pdf": "application/pdf",
+    "report.pdf": "application/pdf",
+    "tables.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "board.pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "charts.zip": "application/zip",
+}
+
+
+def board_file(session: Session, user: User, run: AnalysisRun, name: str, report: str) -> bytes:
+    """One file of the run's board pack; ``report`` is the report HTML as downloaded (with
+    the latest assessment), printed to ``report.pdf``.
+
+    The pack is written once, next to the run's other shared files, from the same dataset and
+    plan passed through the same disclosure boundary (the analysis is deterministic), so its
+    numbers are those of the run's ``measures.csv``."""
+    if name not in BOARD_FILES:
+        raise KeyError(name)
+    from equalqi.services.report.board import build_board
+    from equalqi.services.report.pack import write_pack
+
+    folder = Path(run.output_dir) / "board"
+    if not (folder / "board.pptx").exists():
+        dataset = datasets.get_dataset(session, user, run.project_id, run.dataset_id)
+        shared = disclose(analyse(dataset.stored_path, analyses.plan_of(session, run)))
+        model = build_model(shared)
+        staging = Path(run.output_dir) / f".board-{uuid.uuid4().hex}"
+        try:
+            write_pack(shared, model, build_board(shared, model), report, staging)
+            shutil.make_archive(str(staging / "charts"), "zip", staging / "charts")
+            if not folder.exists():
+                staging.rename(folder)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return (folder / name).read_bytes()

@@ -40,7 +40,7 @@ def _wants_json(request: Request) -> bool:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: open (and migrate) the registry, mount assets, add the routers."""
-    from equalqi.web import api, pages
+    from equalqi.web import api, board, pages
 
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return _error(request, 400, "The request was not understood.")
 
     app.include_router(pages.router)
+    app.include_router(board.router)
     app.include_router(api.router)
     return app
 
