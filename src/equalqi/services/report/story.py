@@ -112,6 +112,8 @@ class Watch:
     before: float  # display units
     after: float
     sentence: str
+    before_text: str = ""  # with the unit: "17.3%"
+    after_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,8 +136,7 @@ class DimensionVerdict:
             return self.sentence
         if self.watch:
             items = [
-                f"{w.group} ({_short_level(w.before)} before, {_short_level(w.after)} after)"
-                for w in self.watch[:4]
+                f"{w.group} ({w.before_text} before, {w.after_text} after)" for w in self.watch[:4]
             ]
             more = f" and {len(self.watch) - 4} more" if len(self.watch) > 4 else ""
             return "Got worse while the overall measure improved: " + "; ".join(items) + more + "."
@@ -155,10 +156,6 @@ class Story:
     @property
     def judged(self) -> tuple[DimensionVerdict, ...]:
         return tuple(v for v in self.verdicts if v.primary is not None)
-
-
-def _short_level(x: float) -> str:
-    return _num(x, 1)
 
 
 def _num(x: float, decimals: int, *, sign: bool = False) -> str:
@@ -421,6 +418,8 @@ def _watch(
                     f"For {nice} the {plan.measure.name} got worse "
                     f"({_level(plan, before)} before, {_level(plan, after)} after) while the "
                     "overall measure improved.",
+                    _level(plan, before),
+                    _level(plan, after),
                 )
             )
     return tuple(out)
