@@ -230,3 +230,24 @@ def test_charts_come_in_svg_and_png_with_one_sign_convention(board: Path) -> Non
     sii = (charts / "deprivation-imd-quintile-slope-index.svg").read_text(encoding="utf-8")
     assert "1 - most deprived minus 5 - least deprived" in gap and "up is worse" in gap
     assert "Most minus least deprived end" in sii and "up is worse" in sii
+
+
+def test_hidden_points_are_named_as_hidden_and_left_out_of_the_charts(demo: DemoRun) -> None:
+    model = build_model(demo.result)
+    m = pd.read_csv(demo.outputs.measures, parse_dates=["period"])
+    checked = 0
+    for section in model.sections:
+        hidden = m[(m["dimension"] == section.name) & m["suppressed"] & (m["group"] != "Not known")]
+        if hidden.empty:
+            assert section.hidden_note is None
+            continue
+        assert section.hidden_note is not None
+        assert section.hidden_note.startswith("Points hidden to protect privacy")
+        for group, rows in hidden.groupby("group"):
+            first = rows["period"].min()
+            assert f"{group}: {first:%B %Y}" in section.hidden_note
+            frame = section.group_frames.get(str(group))
+            if frame is not None:  # the SPC points of the group skip its hidden months
+                assert not set(pd.to_datetime(frame["x"])) & set(rows["period"])
+        checked += 1
+    assert checked >= 1

@@ -46,6 +46,7 @@ class DimensionSection:
     data_table: Table
     warnings: tuple[str, ...] = ()
     judged: DimensionVerdict | None = None  # badge, sentence, sensitivity, watch flags
+    hidden_note: str | None = None  # which points the charts leave out because they are hidden
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,27 @@ def _section(
         data_table=_data_table(plan, sub, name),
         warnings=impact.warnings if impact else (),
         judged=judged,
+        hidden_note=_hidden_note(sub),
+    )
+
+
+def _hidden_note(sub: pd.DataFrame, limit: int = 6) -> str | None:
+    """Which group-months the charts leave out because their numbers are hidden (so a gap in
+    a line reads as 'hidden to protect privacy', not 'no data')."""
+    hidden = sub[sub["_hidden"] & (sub["group"] != NOT_KNOWN)]
+    if hidden.empty:
+        return None
+    parts = []
+    for group, frame in hidden.groupby("group", sort=False):
+        months = [f"{pd.Timestamp(p):%B %Y}" for p in sorted(frame["period"].unique())]
+        shown = ", ".join(months[:limit]) + (
+            f" and {len(months) - limit} more" if len(months) > limit else ""
+        )
+        parts.append(f"{group}: {shown}")
+    return (
+        "Points hidden to protect privacy (left out of the charts; not missing data): "
+        + "; ".join(parts)
+        + "."
     )
 
 
@@ -240,7 +262,7 @@ def _data_table(plan: AnalysisPlan, sub: pd.DataFrame, name: str) -> Table:
     for p in periods:
         rows.append(
             (
-                f"{pd.Timestamp(p):%b %Y}",
+                f"{pd.Timestamp(p):%B %Y}",
                 *[
                     str(wide.at[p, g]) if g in wide.columns and pd.notna(wide.at[p, g]) else "–"
                     for g in groups
