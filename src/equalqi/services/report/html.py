@@ -58,6 +58,20 @@ def section_charts(
         )
     if section.group_frames:
         ordered = {g: section.group_frames[g] for g in section.groups if g in section.group_frames}
+        # A panel with most of its points hidden is mostly holes: such groups are named
+        # under the charts instead (their shown numbers stay in the table).
+        periods = section.lines["period"].nunique() if not section.lines.empty else 0
+        sparse = [g for g, f in ordered.items() if periods and len(f) < periods / 2]
+        ordered = {g: f for g, f in ordered.items() if g not in sparse}
+        sparse += [
+            g for g in section.groups if g not in section.group_frames and g in _lined(section)
+        ]
+        if sparse:
+            out["multiples_note"] = (
+                "Not charted because more than half of their months are hidden to protect "
+                f"privacy (their shown values are in the table): {', '.join(map(str, sparse))}."
+            )
+    if section.group_frames and ordered:
         out["multiples"] = small_multiples_svg(
             ordered,
             unit=unit,
@@ -98,6 +112,10 @@ def section_charts(
             "for the more deprived)",
         )
     return out
+
+
+def _lined(section: DimensionSection) -> set[str]:
+    return set(section.lines["group"].astype(str)) if not section.lines.empty else set()
 
 
 def gap_unit_for(model: ReportModel) -> str:

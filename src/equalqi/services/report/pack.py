@@ -68,6 +68,8 @@ def chart_svgs(model: ReportModel) -> dict[str, str]:
         )
     for section in model.sections:
         for kind, svg in section_charts(model, section).items():
+            if kind.endswith("_note"):
+                continue
             if kind == "multiples":  # an HTML grid on the page; one SVG grid in the file
                 svg = multiples_svg(model, section)
             name = {
