@@ -251,3 +251,15 @@ def test_hidden_points_are_named_as_hidden_and_left_out_of_the_charts(demo: Demo
                 assert not set(pd.to_datetime(frame["x"])) & set(rows["period"])
         checked += 1
     assert checked >= 1
+
+
+def test_web_analysis_page_states_the_reports_verdict(demo: DemoRun) -> None:
+    from equalqi.services.analyses import page_view
+
+    story = build_story(demo.result)
+    view = page_view(demo.result)
+    v = story.judged[0]
+    text = view["verdicts"][v.dimension]
+    assert text.startswith(f"Verdict: {v.badge}. ")
+    assert v.sentence in text  # the same sentence and interval as the report
+    assert list(view["verdicts"]) == [j.dimension for j in story.judged]

@@ -43,10 +43,23 @@ def page_view(result: AnalysisResult) -> dict[str, Any]:
         "gap_charts": to_records(result.gap_charts) if not result.gap_charts.empty else [],
         "pairs": {k: list(v) for k, v in result.pairs.items()},
         "records": result.n_rows,
-        "verdicts": {k: v.verdict for k, v in result.impact.items()},
+        "verdicts": _verdicts(result),
         "notes": list(result.notes),
         "disclosure": statement.to_dict(),
     }
+
+
+def _verdicts(result: AnalysisResult) -> dict[str, str]:
+    """The report's verdicts, word for word (one story: the primary analysis's interval,
+    readable group labels, the badge first); the overall change leads the first one."""
+    from equalqi.services.report.story import build_story
+
+    story = build_story(result)
+    out = {}
+    for i, v in enumerate(story.judged):
+        lead = f"{story.overall_sentence} " if i == 0 and story.overall_sentence else ""
+        out[v.dimension] = f"Verdict: {v.badge}. {lead}{v.sentence}"
+    return out
 
 
 def run_analysis(
