@@ -43,18 +43,30 @@ def section_charts(
     unit = model.unit
     # One line per group stops being readable beyond a handful of groups (intersections):
     # the small multiples and the table carry those.
-    if not section.lines.empty and section.lines["group"].nunique() <= MAX_LINES:
+    # With a compared pair, the line chart shows the pair alone (with intervals); every group
+    # has its own panel in the small multiples. Without one, a few groups share a chart, with
+    # interval whiskers only when there are at most three lines.
+    lines = section.lines
+    title = f"{model.measure} by {section.name}"
+    if section.pair and not lines.empty:
+        lines = lines[lines["group"].isin(section.pair)]
+        title = f"{model.measure}: {section.pair[0]} and {section.pair[1]} (the pair compared)"
+    n_lines = lines["group"].nunique() if not lines.empty else 0
+    if n_lines and n_lines <= MAX_LINES:
+        whiskers = n_lines <= 3
         out["lines"] = line_chart_svg(
-            section.lines,
+            lines,
             x="period",
             y="value",
             series="group",
-            title=f"{model.measure} by {section.name}",
+            title=title,
             unit=unit,
-            lower="lower",
-            upper="upper",
+            lower="lower" if whiskers else None,
+            upper="upper" if whiskers else None,
             intervention=model.intervention,
             decimals=model.decimals,
+            width=width,
+            height=height,
         )
     if section.group_frames:
         ordered = {g: section.group_frames[g] for g in section.groups if g in section.group_frames}
