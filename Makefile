@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
 
-.PHONY: demo test install install-test lint typecheck bench clean system-test-deps web-assets
+.PHONY: demo test install install-test lint typecheck bench clean system-deps system-test-deps web-assets
 
 # Front-end assets for the web app (NHS.UK frontend, Vega, Vega-Lite, vega-embed): pinned in
 # package-lock.json, installed with `npm ci` and copied into the package's static folder
@@ -27,7 +27,7 @@ web-assets: $(WEB_ASSETS)
 
 install: $(STAMP) $(WEB_ASSETS)
 
-demo: $(STAMP) $(WEB_ASSETS)
+demo: $(STAMP) $(WEB_ASSETS) system-deps
 	$(VENV)/bin/equalqi demo --out $(OUT)
 	@echo ""
 	@echo "To open the web app with the demo project already loaded and analysed, run:"
@@ -35,9 +35,18 @@ demo: $(STAMP) $(WEB_ASSETS)
 	@echo "then open http://127.0.0.1:8000/ and sign in with the e-mail address and the"
 	@echo "one-time password it prints (data in \$$EQUALQI_HOME, default ~/.local/share/equalqi)."
 
+# System libraries the board pack needs: WeasyPrint (board.pdf, report.pdf) draws text with
+# Debian's pango; cairosvg (the charts' PNGs) uses cairo.
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || ! ldconfig -p 2>/dev/null | grep -q 'libcairo.so.2'; then \
+	  echo "Installing Debian's pango and cairo for the PDF and PNG exports"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libcairo2 fonts-liberation >/dev/null; \
+	fi
+
 # System packages the tests need: Debian's chromium for the browser tests and PostgreSQL
-# for the registry tests.
-system-test-deps:
+# for the registry tests (and the board pack's libraries).
+system-test-deps: system-deps
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

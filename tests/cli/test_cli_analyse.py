@@ -66,7 +66,18 @@ def test_analyse_writes_report_and_json(extract: Path, tmp_path: Path) -> None:
         "completeness.csv",
         "summary.json",
         "plan.toml",
+        "board",
     }
+    # The board pack (issue 16): both PDFs, the workbook, the slides and the charts.
+    assert {p.name for p in (out / "board").iterdir()} == {
+        "board.pdf",
+        "report.pdf",
+        "tables.xlsx",
+        "board.pptx",
+        "board.html",
+        "charts",
+    }
+    assert payload["board"] == str((out / "board").resolve())
     html = (out / "report.html").read_text()
     # Self-contained: no external scripts, styles or fonts.
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")

@@ -80,3 +80,33 @@ def test_cli_portfolio(tmp_path: Path) -> None:
         app, ["portfolio", str(tmp_path / "no.csv"), "--out", str(tmp_path / "o")]
     )
     assert missing.exit_code == 2
+
+
+def test_no_pooled_headline_when_projects_differ_and_plot_intervals_are_the_files() -> None:
+    # Three types far apart with small standard errors: I² is near 100%, so no pooled
+    # figure; each project's interval is the one in the file (its own AR(1) analysis), not
+    # estimate ± 1.96 se (2.03 ± 0.98 would give 1.05 to 3.01; the file says 0.99 to 3.07).
+    frame = pd.DataFrame(
+        {
+            "project": ["a", "b", "c", "d", "e", "f"],
+            "type": ["digital", "digital", "outreach", "outreach", "redesign", "redesign"],
+            "gap_change": [2.03, 2.77, -8.13, -9.68, 0.80, -0.50],
+            "se": [0.50, 0.85, 1.39, 0.94, 1.24, 0.86],
+            "lower": [0.99, 1.02, -11.02, -11.64, -1.77, -2.29],
+            "upper": [3.07, 4.53, -5.23, -7.72, 3.37, 1.29],
+        }
+    )
+    meta = portfolio(frame)
+    assert meta.i2 > 75
+    page = portfolio_html(meta, title="T", unit="points")
+    assert "No single figure is given for all the projects together" in page
+    assert "Pooled (" not in page  # no overall diamond in the plot
+    assert "2.03 (0.99 to 3.07)" in page and "−9.68 (−11.64 to −7.72)" in page
+    assert "← gap narrowed" in page and "gap widened →" in page
+    assert "e-" not in page.split("<details>", 1)[1]  # p-values in plain form, not 1.2e-37
+    by_type = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert by_type.index("digital") < by_type.index("outreach")
+    assert ">widened<" in by_type and ">narrowed<" in by_type
+    # the statistics are still there, in the details section
+    details = page.split("<details>", 1)[1]
+    assert "I²" in details and "τ²" in details

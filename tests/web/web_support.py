@@ -29,12 +29,17 @@ class World:
     emails: dict[str, str]  # "a-admin", "a-editor", "a-viewer", "b-editor" -> e-mail
 
 
-def make_world(tmp: Path, *, max_upload_bytes: int = 50 * 1024 * 1024) -> World:
+def make_world(
+    tmp: Path, *, max_upload_bytes: int = 50 * 1024 * 1024, board_pack: bool = False
+) -> World:
+    """The board pack (PDFs, workbook, slides: seconds per analysis) is written only where a
+    test asks for it (``board_pack=True``; the deployed default is on)."""
     settings = Settings(
         data_dir=tmp,
         database_url=f"sqlite:///{tmp / 'registry.db'}",
         secret_key="test-secret-not-for-production",
         max_upload_bytes=max_upload_bytes,
+        board_pack=board_pack,
     )
     app = create_app(settings)
     emails: dict[str, str] = {}

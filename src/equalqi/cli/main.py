@@ -128,15 +128,18 @@ def demo(
         )
         return
     out.print(f"[bold]equalqi demo[/]: {run.result.plan.output.title}")
+    pack = run.outputs.board
+    pack_s = sum(pack.seconds.values()) if pack else 0.0
     out.print(
-        f"Analysed {run.result.n_rows or 0:,} synthetic records in "
-        f"{run.seconds_analyse:.1f} s (generated in {run.seconds_generate:.1f} s)."
+        f"Analysed {run.result.n_rows or 0:,} synthetic records and wrote the report in "
+        f"{run.seconds_analyse - pack_s:.1f} s (generated in {run.seconds_generate:.1f} s)."
     )
     for line in _headline(run.result):
         out.print(f"  • {line}", highlight=False)
     if run.result.disclosure:
         out.print(f"  {run.result.disclosure.text}", highlight=False)
     out.print(f"\nReport: [bold]{run.outputs.report.resolve()}[/]", highlight=False)
+    _print_board(run.outputs)
     if run.portfolio:
         out.print(
             f"Portfolio (forest plot across projects): {run.portfolio.resolve()}", highlight=False
@@ -145,7 +148,31 @@ def demo(
 
 
 def _headline(result: Any) -> list[str]:
-    return [r.verdict for r in result.impact.values()] or ["No intervention date in the plan."]
+    """The verdicts as the report states them (one story: the primary analysis's interval)."""
+    if result.disclosure is None:
+        return [r.verdict for r in result.impact.values()] or ["No intervention date in the plan."]
+    from equalqi.services.report.story import build_story
+
+    story = build_story(result)
+    lines = [story.overall_sentence] if story.overall_sentence else []
+    lines += [
+        f"{v.badge.upper()}: {v.dimension}: {v.short}"
+        for v in story.verdicts
+        if v.badge != "not judged" and " × " not in v.dimension
+    ]
+    return lines or ["No intervention date in the plan."]
+
+
+def _print_board(paths: Any) -> None:
+    if paths.board is None:
+        return
+    pack = paths.board
+    total = sum(pack.seconds.values())
+    out.print(
+        f"Board pack ({total:.1f} s): {pack.folder.resolve()} "
+        "(board.pdf, report.pdf, tables.xlsx, board.pptx, charts/)",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -191,11 +218,12 @@ def analyse(
             # Everything printed or written from here on has passed the disclosure boundary.
             result = disclose(run_analysis(data, plan, con=engine, table=table, progress=say))
             say("writing the report")
-            paths = write_outputs(result, out_dir, project_dir=project)
+            paths = write_outputs(result, out_dir, project_dir=project, board=True)
     except EqualQIError as exc:
         raise _fail(exc, fmt) from None
     if fmt is Format.json:
-        _emit_json({"ok": True, "report": str(paths.report.resolve()), **result.to_dict()})
+        board = {"board": str(paths.board.folder.resolve())} if paths.board else {}
+        _emit_json({"ok": True, "report": str(paths.report.resolve()), **board, **result.to_dict()})
         return
     count = f"{result.n_rows:,}" if result.n_rows is not None else "the"
     rows = "rows of counts" if result.plan.data.counts else "records"
@@ -205,6 +233,7 @@ def analyse(
     for line in _headline(result):
         out.print(f"  • {line}", highlight=False)
     out.print(f"Report: [bold]{paths.report.resolve()}[/]", highlight=False)
+    _print_board(paths)
 
 
 def _with_delimiter(plan: Any, delimiter: str) -> Any:

@@ -28,7 +28,7 @@ from equalqi.registry.access import project_for, require
 from equalqi.registry.models import AnalysisRun, PlanVersion, User
 from equalqi.services.analysis.pipeline import AnalysisResult, analyse
 from equalqi.services.disclosure import disclose
-from equalqi.services.outputs import write_outputs
+from equalqi.services.outputs import BOARD, write_outputs
 from equalqi.services.page_charts import page_charts
 from equalqi.services.report.html import render_html
 from equalqi.services.report.model import build_model
@@ -52,7 +52,7 @@ def page_view(result: AnalysisResult) -> dict[str, Any]:
         "gap_charts": [c.to_dict() for c in gaps],
         "pairs": {k: list(v) for k, v in result.pairs.items()},
         "records": result.n_rows,
-        "verdicts": {k: v.verdict for k, v in result.impact.items()},
+        "verdicts": _verdicts(result),
         "notes": list(result.notes),
         "disclosure": statement.to_dict(),
     }
@@ -87,6 +87,19 @@ def check_dataset(
     )
 
 
+def _verdicts(result: AnalysisResult) -> dict[str, str]:
+    """The report's verdicts, word for word (one story: the primary analysis's interval,
+    readable group labels, the badge first); the overall change leads the first one."""
+    from equalqi.services.report.story import build_story
+
+    story = build_story(result)
+    out = {}
+    for i, v in enumerate(story.judged):
+        lead = f"{story.overall_sentence} " if i == 0 and story.overall_sentence else ""
+        out[v.dimension] = f"Verdict: {v.badge}. {lead}{v.sentence}"
+    return out
+
+
 def run_analysis(
     session: Session,
     user: User,
@@ -95,6 +108,7 @@ def run_analysis(
     plan: AnalysisPlan | PlanVersion,
     *,
     data_dir: Path,
+    board: bool = True,
 ) -> AnalysisRun:
     """Analyse a stored dataset with ``plan`` and register the result as a new version.
 
@@ -113,7 +127,9 @@ def run_analysis(
     team = disclose(full, Policy(rule="none"))
     out = data_dir / "analyses" / str(project_id) / uuid.uuid4().hex
     try:
-        write_outputs(shared, out)
+        paths = write_outputs(shared, out, board=board)
+        if paths.board is not None:  # the charts as one download, beside the pack
+            shutil.make_archive(str(paths.board.folder / "charts"), "zip", paths.board.charts)
         report = render_html(build_model(shared), extra_sections=(ASSESSMENT_MARKER,))
         (out / "report.html").write_text(report, encoding="utf-8")
         summary = json.loads(json.dumps(shared.to_dict(), default=str))
@@ -156,3 +172,21 @@ def shared_file(run: AnalysisRun, name: str) -> bytes:
 def report_text(run: AnalysisRun) -> str:
     """The run's disclosed report, with the assessment placeholder still in it."""
     return shared_file(run, "report.html").decode("utf-8")
+
+
+#: The board pack's files (issue 16), built from the disclosed result on first download.
+BOARD_FILES = {
+    "board.pdf": "application/pdf",
+    "report.pdf": "application/pdf",
+    "tables.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "board.pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "charts.zip": "application/zip",
+}
+
+
+def board_file(run: AnalysisRun, name: str) -> bytes:
+    """One file of the run's board pack, written from the disclosed result by the analysis
+    job (``run_analysis(..., board=True)``); :class:`FileNotFoundError` if it has none."""
+    if name not in BOARD_FILES:
+        raise KeyError(name)
+    return (Path(run.output_dir) / BOARD / name).read_bytes()

@@ -100,7 +100,10 @@ def run_demo(
     say("writing the report")
     project = out / "project"
     outputs = write_outputs(
-        result, out, project_dir=project if seed_demo_project(project, scenario) else None
+        result,
+        out,
+        project_dir=project if seed_demo_project(project, scenario) else None,
+        board=True,
     )
     t2 = time.perf_counter()
     page = None

@@ -26,7 +26,7 @@ from equalqi.services.analyses import run_analysis
 log = logging.getLogger(__name__)
 
 
-def _analyse(registry: Registry, job_id: int) -> None:
+def _analyse(registry: Registry, job_id: int, board: bool = True) -> None:
     """Run one analysis job to the end, recording its state in the job row."""
     with registry.session() as session, session.begin():
         job = session.get(Job, job_id)
@@ -41,7 +41,13 @@ def _analyse(registry: Registry, job_id: int) -> None:
             if job is None or user is None or plan is None or job.dataset_id is None:
                 raise RuntimeError(f"job {job_id} lacks its user, plan or dataset")
             run = run_analysis(
-                session, user, job.project_id, job.dataset_id, plan, data_dir=registry.data_dir
+                session,
+                user,
+                job.project_id,
+                job.dataset_id,
+                plan,
+                data_dir=registry.data_dir,
+                board=board,
             )
             job_rows.mark_done(
                 session, job, run.version, f"Analysis version {run.version} is ready."
@@ -67,24 +73,27 @@ def analyse_now(registry: Registry, job_id: int) -> None:
 
 
 _WORKER_REGISTRY: Registry | None = None
+_WORKER_BOARD = True
 
 
-def _init_worker(url: str, data_dir: str) -> None:
-    global _WORKER_REGISTRY
+def _init_worker(url: str, data_dir: str, board: bool) -> None:
+    global _WORKER_REGISTRY, _WORKER_BOARD
     _WORKER_REGISTRY = open_registry(url, data_dir=Path(data_dir), run_migrations=False)
+    _WORKER_BOARD = board
 
 
 def _run_in_worker(job_id: int) -> None:
     if _WORKER_REGISTRY is None:  # pragma: no cover - the initializer always runs first
         raise RuntimeError("the worker has no registry")
-    _analyse(_WORKER_REGISTRY, job_id)
+    _analyse(_WORKER_REGISTRY, job_id, _WORKER_BOARD)
 
 
 class JobRunner:
     """A pool of ``workers`` processes (started on first use) running queued jobs."""
 
-    def __init__(self, url: str, data_dir: Path, *, workers: int = 2) -> None:
+    def __init__(self, url: str, data_dir: Path, *, workers: int = 2, board: bool = True) -> None:
         self.url = url
+        self.board = board  # write the board pack (PDFs, workbook, slides) with each analysis
         self.data_dir = data_dir
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
@@ -97,7 +106,7 @@ class JobRunner:
                 # spawn: a fork of a threaded server (uvicorn, DuckDB) is unsafe
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(self.url, str(self.data_dir)),
+                initargs=(self.url, str(self.data_dir), self.board),
             )
         return self._pool
 

@@ -1,4 +1,5 @@
-"""Write an analysis to a folder: the HTML report, tidy CSVs and a JSON summary.
+"""Write an analysis to a folder: the HTML report, tidy CSVs, a JSON summary and the board
+pack (``board/``: board.pdf, report.pdf, tables.xlsx, board.pptx, charts/).
 
 Writing is staged *inside* the output folder (so it works when the folder is a mounted
 volume or network share: no rename crosses a device) and switched over in one step: each
@@ -30,10 +31,13 @@ from equalqi.errors import InputError, Problem
 from equalqi.services.analysis.pipeline import AnalysisResult
 from equalqi.services.disclosure import disclose
 from equalqi.services.equity_design import equity_section
+from equalqi.services.report.board import assessment_actions, build_board
 from equalqi.services.report.html import render_html
 from equalqi.services.report.model import build_model
+from equalqi.services.report.pack import PackPaths, write_pack
 
 FILES = ("report.html", "measures.csv", "gaps.csv", "completeness.csv", "summary.json", "plan.toml")
+BOARD = "board"  # the board pack's folder
 SETS = ".equalqi"
 SWITCH_NOTE = "this filesystem has no symbolic links: files were replaced one by one"
 
@@ -82,12 +86,19 @@ class OutputPaths:
     completeness: Path
     summary: Path
     plan: Path
+    board: PackPaths | None = None
 
 
 def write_outputs(
-    result: AnalysisResult, out_dir: str | Path, *, project_dir: str | Path | None = None
+    result: AnalysisResult,
+    out_dir: str | Path,
+    *,
+    project_dir: str | Path | None = None,
+    board: bool = False,
 ) -> OutputPaths:
-    """Write every output; with ``project_dir``, the report includes equity by design.
+    """Write every output; with ``project_dir``, the report includes equity by design (and
+    the board page the assessment's actions); ``board=True`` also writes the board pack
+    (``board/``).
 
     ``result`` is disclosed here with the plan's policy unless it already has been."""
     if result.disclosure is None:
@@ -101,11 +112,11 @@ def write_outputs(
         sets.mkdir(exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix="set-", dir=sets))
         try:
-            _write_set(result, staging, project_dir)
+            pack = _write_set(result, staging, project_dir, board)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        _switch(out, sets, staging)
+        _switch(out, sets, staging, (*FILES, BOARD) if pack else FILES)
     except OSError as exc:
         raise OutputError(_os_problem(exc, out)) from exc
     return OutputPaths(
@@ -116,13 +127,34 @@ def write_outputs(
         completeness=out / "completeness.csv",
         summary=out / "summary.json",
         plan=out / "plan.toml",
+        board=_moved(pack, out / "board") if pack else None,
     )
 
 
-def _write_set(result: AnalysisResult, staging: Path, project_dir: str | Path | None) -> None:
+def _moved(pack: PackPaths, folder: Path) -> PackPaths:
+    return PackPaths(
+        folder=folder,
+        board_pdf=folder / pack.board_pdf.name,
+        report_pdf=folder / pack.report_pdf.name,
+        tables=folder / pack.tables.name,
+        slides=folder / pack.slides.name,
+        charts=folder / pack.charts.name,
+        board_html=folder / pack.board_html.name,
+        seconds=pack.seconds,
+    )
+
+
+def _write_set(
+    result: AnalysisResult, staging: Path, project_dir: str | Path | None, board: bool
+) -> PackPaths | None:
     extra = (equity_section(result, project_dir),) if project_dir else ()
-    html = render_html(build_model(result), extra_sections=tuple(s for s in extra if s))
+    model = build_model(result)
+    html = render_html(model, extra_sections=tuple(s for s in extra if s))
     (staging / "report.html").write_text(html, encoding="utf-8")
+    pack = None
+    if board:
+        page = build_board(result, model, assessment_actions=assessment_actions(project_dir))
+        pack = write_pack(result, model, page, html, staging / BOARD)
     result.measures.to_csv(staging / "measures.csv", index=False)
     result.gaps.to_csv(staging / "gaps.csv", index=False)
     result.completeness.to_csv(staging / "completeness.csv", index=False)
@@ -133,16 +165,19 @@ def _write_set(result: AnalysisResult, staging: Path, project_dir: str | Path | 
     for name in FILES:  # force the bytes to disk before the switch makes them visible
         with (staging / name).open("rb+") as fh:
             os.fsync(fh.fileno())
+    return pack
 
 
-def _switch(out: Path, sets: Path, staging: Path) -> None:
+def _switch(out: Path, sets: Path, staging: Path, names: tuple[str, ...]) -> None:
     """Make ``staging`` the visible set in one rename (or file by file without symlinks)."""
     current = sets / "current"
     link = sets / f".current-{uuid.uuid4().hex}"
     try:
         link.symlink_to(staging.name)
     except OSError:
-        for name in FILES:  # no symbolic links here: each file replaced whole
+        for name in names:  # no symbolic links here: each file replaced whole
+            if (staging / name).is_dir() and (out / name).is_dir():
+                shutil.rmtree(out / name)
             os.replace(staging / name, out / name)
         shutil.rmtree(staging, ignore_errors=True)
         return
@@ -151,11 +186,13 @@ def _switch(out: Path, sets: Path, staging: Path) -> None:
     # The visible names are links through "current", made once. (Over a folder written by
     # an older version of equalqi, its plain files are replaced by links here, each
     # atomically: only that first switch can show a mix.)
-    for name in FILES:
+    for name in names:
         visible = out / name
         target = Path(SETS) / "current" / name
         if visible.is_symlink() and Path(os.readlink(visible)) == target:
             continue
+        if visible.is_dir() and not visible.is_symlink():
+            shutil.rmtree(visible)  # a folder written by an older version (board/)
         tmp = out / f".{name}.{uuid.uuid4().hex}"
         tmp.symlink_to(target)
         os.replace(tmp, visible)

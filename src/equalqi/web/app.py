@@ -54,7 +54,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: open (and migrate) the registry, mount assets, add the routers."""
-    from equalqi.web import account, admin_pages, api, job_pages, pages, project_changes
+    from equalqi.web import account, admin_pages, api, board, job_pages, pages, project_changes
 
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -75,7 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.clock = utcnow
     app.state.throttle = SignInThrottle()
     app.state.jobs = JobRunner(
-        settings.database_url, settings.data_dir, workers=settings.job_workers
+        settings.database_url,
+        settings.data_dir,
+        workers=settings.job_workers,
+        board=settings.board_pack,
     )
     limit = settings.max_upload_bytes
 
@@ -138,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(job_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(project_changes.router)
+    app.include_router(board.router)
     app.include_router(api.router)
     return app
 

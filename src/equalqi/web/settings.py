@@ -42,6 +42,7 @@ class Settings:
     session_max_age: int = 8 * 60 * 60  # absolute timeout of a session, seconds
     session_idle_seconds: int = 30 * 60  # idle timeout (EQUALQI_SESSION_IDLE_MINUTES)
     job_workers: int = 2  # worker processes running analyses (EQUALQI_JOB_WORKERS)
+    board_pack: bool = True  # write the board pack with each analysis (EQUALQI_BOARD_PACK=0: off)
 
     @classmethod
     def from_env(
@@ -67,4 +68,5 @@ class Settings:
             job_workers=int(os.environ.get("EQUALQI_JOB_WORKERS", "2")),
             session_idle_seconds=60 * int(os.environ.get("EQUALQI_SESSION_IDLE_MINUTES", "30")),
             session_max_age=3600 * int(os.environ.get("EQUALQI_SESSION_HOURS", "8")),
+            board_pack=os.environ.get("EQUALQI_BOARD_PACK", "1") != "0",
         )

@@ -79,7 +79,7 @@ def _nice_ticks(lo: float, hi: float, target: int = 6) -> list[float]:
     return ticks
 
 
-def _rows(meta: MetaResult) -> list[_Row]:
+def _rows(meta: MetaResult, *, pooled: bool = True) -> list[_Row]:
     studies = meta.studies
     rows: list[_Row] = []
 
@@ -113,6 +113,8 @@ def _rows(meta: MetaResult) -> list[_Row]:
     else:
         rows += [project(r) for _, r in studies.iterrows()]
         rows.append(_Row("gap", ""))
+    if not pooled:
+        return rows
     rows.append(
         _Row(
             "pooled",
@@ -148,13 +150,24 @@ def _summary(meta: MetaResult, unit: str) -> str:
     return text
 
 
-def forest_plot_svg(meta: MetaResult, *, title: str, unit: str) -> str:
+def forest_plot_svg(
+    meta: MetaResult,
+    *,
+    title: str,
+    unit: str,
+    pooled: bool = True,
+    footer: bool = True,
+    directions: tuple[str, str] | None = None,
+) -> str:
     """An accessible, self-contained SVG forest plot of ``meta`` (see the module docstring).
 
     ``unit`` names the scale of the effects, e.g. "percentage points change in the gap"; it
-    labels the axis and is used in the description.
+    labels the axis and is used in the description. ``pooled=False`` leaves out the overall
+    diamond (when the projects differ too much to pool); ``footer=False`` leaves the
+    heterogeneity statistics to the page; ``directions`` labels the two ends of the axis,
+    e.g. ``("narrowed", "widened")``.
     """
-    rows = _rows(meta)
+    rows = _rows(meta, pooled=pooled)
     uid = (
         "forest-"
         + hashlib.sha1((title + "|" + "|".join(r.label for r in rows)).encode("utf-8")).hexdigest()[
@@ -204,7 +217,7 @@ def forest_plot_svg(meta: MetaResult, *, title: str, unit: str) -> str:
             f'<line x1="{sx(0):.1f}" x2="{sx(0):.1f}" y1="{top}" y2="{axis_y}" '
             f'stroke="{SECONDARY}" stroke-width="1" stroke-dasharray="4 3"/>'
         )
-    pooled_x = sx(meta.estimate) if math.isfinite(meta.estimate) else None
+    pooled_x = sx(meta.estimate) if pooled and math.isfinite(meta.estimate) else None
     if pooled_x is not None:
         add(
             f'<line x1="{pooled_x:.1f}" x2="{pooled_x:.1f}" y1="{top}" y2="{axis_y}" '
@@ -270,6 +283,17 @@ def forest_plot_svg(meta: MetaResult, *, title: str, unit: str) -> str:
         f'fill="{SECONDARY}">{escape(unit)}</text>'
     )
 
+    if directions is not None:
+        left = escape("\u2190 " + directions[0])
+        right = escape(directions[1] + " \u2192")
+        add(f'<text x="{PLOT_L}" y="{axis_y + 37}" font-weight="600">{left}</text>')
+        add(
+            f'<text x="{PLOT_R}" y="{axis_y + 37}" text-anchor="end" font-weight="600">'
+            f"{right}</text>"
+        )
+    if not footer:
+        add("</svg>")
+        return "\n".join(out)
     het = (
         f"Heterogeneity: \u03c4\u00b2 = {_fmt(meta.tau2, 3)}, I\u00b2 = {meta.i2:.0f}%, "
         f"Q = {meta.q:.1f} (df = {meta.q_df}, {_p(meta.q_p)})"

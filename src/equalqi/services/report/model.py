@@ -19,6 +19,7 @@ from equalqi.services.analysis.labels import NOT_KNOWN
 from equalqi.services.analysis.measure_table import OVERALL
 from equalqi.services.analysis.pipeline import AnalysisResult
 from equalqi.services.disclosure import require_disclosed
+from equalqi.services.report.story import DimensionVerdict, Story, build_story
 from equalqi.services.report.svg_format import format_value
 
 
@@ -44,6 +45,8 @@ class DimensionSection:
     before_after: Table | None
     data_table: Table
     warnings: tuple[str, ...] = ()
+    judged: DimensionVerdict | None = None  # badge, sentence, sensitivity, watch flags
+    hidden_note: str | None = None  # which points the charts leave out because they are hidden
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class ReportModel:
     notes: tuple[str, ...]
     generated: str
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    story: Story | None = None  # the verdicts, stated once (see services.report.story)
 
 
 def fmt(value: float, plan: AnalysisPlan, *, scaled: bool = False) -> str:
@@ -97,15 +101,16 @@ def build_model(result: AnalysisResult, *, title: str | None = None) -> ReportMo
     plan = result.plan
     measures = result.measures.assign(_hidden=result.measures["suppressed"].astype(bool))
 
+    story = build_story(result)
+    judged = {v.dimension: v for v in story.verdicts}
     sections = []
     for dim in plan.dimensions:
-        sections.append(_section(result, measures, dim.name))
+        sections.append(_section(result, measures, dim.name, judged.get(dim.name)))
     for inter in plan.intersections:
-        sections.append(_section(result, measures, inter.name))
+        sections.append(_section(result, measures, inter.name, judged.get(inter.name)))
 
     overall = _spc_for(result, OVERALL).get("All", pd.DataFrame())
-    impact = result.overall_impact()
-    headline = _headline(result)
+    headline = _headline(result, story)
     period_text = f"{result.first_date:%-d %B %Y} to {result.last_date:%-d %B %Y}"
     suppression = statement.text + (
         " Hidden values appear as '*'; gaps, SII, before/after figures and charts use only "
@@ -125,7 +130,7 @@ def build_model(result: AnalysisResult, *, title: str | None = None) -> ReportMo
         intervention=plan.intervention,
         headline=headline,
         overall=overall,
-        overall_summary=impact.verdict if impact else None,
+        overall_summary=None,  # the overall change is stated once, in the summary
         sections=tuple(sections),
         completeness=result.completeness,
         completeness_table=_completeness_table(result),
@@ -135,6 +140,7 @@ def build_model(result: AnalysisResult, *, title: str | None = None) -> ReportMo
         notes=result.notes,
         generated=dt.datetime.now().strftime("%-d %B %Y at %H:%M"),
         warnings=tuple(w for r in result.impact.values() for w in r.warnings),
+        story=story,
     )
 
 
@@ -146,7 +152,12 @@ def _spc_for(result: AnalysisResult, dimension: str) -> dict[str, pd.DataFrame]:
     return {str(g): f.reset_index(drop=True) for g, f in sub.groupby("group", sort=False)}
 
 
-def _section(result: AnalysisResult, measures: pd.DataFrame, name: str) -> DimensionSection:
+def _section(
+    result: AnalysisResult,
+    measures: pd.DataFrame,
+    name: str,
+    judged: DimensionVerdict | None = None,
+) -> DimensionSection:
     plan = result.plan
     mult = plan.measure.multiplier
     sub = measures[measures["dimension"] == name]
@@ -172,7 +183,7 @@ def _section(result: AnalysisResult, measures: pd.DataFrame, name: str) -> Dimen
     impact = result.impact.get(name)
     return DimensionSection(
         name=name,
-        verdict=impact.verdict if impact else None,
+        verdict=judged.sentence if judged and judged.primary else None,
         pair=result.pairs.get(name),
         groups=tuple(order),
         group_frames=frames,
@@ -183,6 +194,28 @@ def _section(result: AnalysisResult, measures: pd.DataFrame, name: str) -> Dimen
         before_after=_before_after_table(result, sub, name),
         data_table=_data_table(plan, sub, name),
         warnings=impact.warnings if impact else (),
+        judged=judged,
+        hidden_note=_hidden_note(sub),
+    )
+
+
+def _hidden_note(sub: pd.DataFrame, limit: int = 6) -> str | None:
+    """Which group-months the charts leave out because their numbers are hidden (so a gap in
+    a line reads as 'hidden to protect privacy', not 'no data')."""
+    hidden = sub[sub["_hidden"] & (sub["group"] != NOT_KNOWN)]
+    if hidden.empty:
+        return None
+    parts = []
+    for group, frame in hidden.groupby("group", sort=False):
+        months = [f"{pd.Timestamp(p):%B %Y}" for p in sorted(frame["period"].unique())]
+        shown = ", ".join(months[:limit]) + (
+            f" and {len(months) - limit} more" if len(months) > limit else ""
+        )
+        parts.append(f"{group}: {shown}")
+    return (
+        "Points hidden to protect privacy (left out of the charts; not missing data): "
+        + "; ".join(parts)
+        + "."
     )
 
 
@@ -229,7 +262,7 @@ def _data_table(plan: AnalysisPlan, sub: pd.DataFrame, name: str) -> Table:
     for p in periods:
         rows.append(
             (
-                f"{pd.Timestamp(p):%b %Y}",
+                f"{pd.Timestamp(p):%B %Y}",
                 *[
                     str(wide.at[p, g]) if g in wide.columns and pd.notna(wide.at[p, g]) else "–"
                     for g in groups
@@ -268,10 +301,9 @@ def _completeness_table(result: AnalysisResult) -> Table:
     )
 
 
-def _headline(result: AnalysisResult) -> tuple[str, ...]:
-    out = []
-    for impact in result.impact.values():
-        out.append(impact.verdict)
+def _headline(result: AnalysisResult, story: Story) -> tuple[str, ...]:
+    out = [story.overall_sentence] if story.overall_sentence else []
+    out += [v.sentence for v in story.judged]
     if not out:
         overall = result.measures[result.measures["dimension"] == OVERALL]
         num, den = overall["numerator"].sum(), overall["denominator"].sum()

@@ -691,7 +691,7 @@ def small_multiples_svg(
         key = str(label)
         d = series[key]
         if key not in drawable:
-            body = no_data(key, "no data for this group")
+            body = no_data(key, "no points shown: hidden to protect privacy, or no records")
         else:
             body = _render_series(
                 frame,
