@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from equalqi.cli.main import app
-from equalqi.services.outputs import FILES, SETS, _os_problem
+from equalqi.services.outputs import BOARD, FILES, SETS, _os_problem
 
 PLAN = """
 [measure]
@@ -64,7 +64,7 @@ def test_second_run_switches_the_whole_set(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["records"] == 180  # 90 days x 2 sites
     # Nothing is left behind but the visible files and the sets folder.
-    assert {p.name for p in out.iterdir()} == {*FILES, SETS}
+    assert {p.name for p in out.iterdir()} == {*FILES, BOARD, SETS}
     assert {p.name for p in (out / SETS).iterdir()} == {second, "current"}
 
 

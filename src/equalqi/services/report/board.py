@@ -144,6 +144,8 @@ def _public(model: ReportModel) -> str:
             "held": f"People living in {d_label} and in {a_label} both gained, by similar amounts.",
             "no clear evidence": f"We cannot yet tell whether the difference between people "
             f"living in {d_label} and in {a_label} changed.",
+            "no direction set": f"The difference between people living in {d_label} and in "
+            f"{a_label} changed; the team has not yet said which way is better.",
         }[v.badge]
         parts.append(text)
     watch = [w for v in story.verdicts for w in v.watch if v.dimension in _plain_dims(model)]
@@ -166,7 +168,7 @@ def _pair_labels(sentence: str) -> tuple[str, str]:
     rest = sentence.split("The gap between ", 1)[1]
     d_label, rest = rest.split(" and ", 1)
     a_label = rest.split(" widened", 1)[0].split(" narrowed", 1)[0]
-    a_label = a_label.split(" held", 1)[0].split(" may not", 1)[0]
+    a_label = a_label.split(" held", 1)[0].split(" may not", 1)[0].split(" changed", 1)[0]
     return _strip_the(d_label), _strip_the(a_label)
 
 

@@ -37,12 +37,13 @@ PRIMARY_METHOD = (
     "before/after comparison of pooled levels (difference in differences for the gap), "
     "segmented regression with AR(1) errors"
 )
-BADGES = ("narrowed", "held", "widened", "no clear evidence")
+BADGES = ("narrowed", "held", "widened", "no clear evidence", "no direction set")
 _BADGE_OF = {
     "narrowed": "narrowed",
     "held": "held",
     "widened": "widened",
     "no evidence": "no clear evidence",
+    "no better direction set": "no direction set",  # the plan names no better direction
 }
 _ORDINAL = {
     2: "second",
@@ -317,6 +318,8 @@ def build_story(result: AnalysisResult) -> Story:
                 "widened": "widened",
                 "held": "held steady while both groups improved",
                 "no clear evidence": "may not have changed: there is no clear evidence either way",
+                "no direction set": "changed, but the plan sets no better direction for the "
+                "measure, so the change is not judged",
             }[badge]
             d_rows = _rows(impact, "disadvantaged")
             a_rows = _rows(impact, "advantaged")
