@@ -77,7 +77,7 @@ def test_analyse_writes_report_and_json(extract: Path, tmp_path: Path) -> None:
         "board.html",
         "charts",
     }
-    assert payload["board"] == str((out / "board").resolve())
+    assert payload["board"] == str((out / "board").absolute())
     html = (out / "report.html").read_text()
     # Self-contained: no external scripts, styles or fonts.
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")

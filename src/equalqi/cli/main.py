@@ -116,8 +116,8 @@ def demo(
         _emit_json(
             {
                 "ok": True,
-                "report": str(run.outputs.report.resolve()),
-                "data": str(run.data.resolve()),
+                "report": str(run.outputs.report.absolute()),
+                "data": str(run.data.absolute()),
                 "truth": run.truth.to_dict(),
                 **summary,
                 "seconds": {
@@ -138,13 +138,13 @@ def demo(
         out.print(f"  • {line}", highlight=False)
     if run.result.disclosure:
         out.print(f"  {run.result.disclosure.text}", highlight=False)
-    out.print(f"\nReport: [bold]{run.outputs.report.resolve()}[/]", highlight=False)
+    out.print(f"\nReport: [bold]{run.outputs.report.absolute()}[/]", highlight=False)
     _print_board(run.outputs)
     if run.portfolio:
         out.print(
-            f"Portfolio (forest plot across projects): {run.portfolio.resolve()}", highlight=False
+            f"Portfolio (forest plot across projects): {run.portfolio.absolute()}", highlight=False
         )
-    out.print(f"Data and tables: {run.outputs.folder.resolve()}", highlight=False)
+    out.print(f"Data and tables: {run.outputs.folder.absolute()}", highlight=False)
 
 
 def _headline(result: Any) -> list[str]:
@@ -169,7 +169,7 @@ def _print_board(paths: Any) -> None:
     pack = paths.board
     total = sum(pack.seconds.values())
     out.print(
-        f"Board pack ({total:.1f} s): {pack.folder.resolve()} "
+        f"Board pack ({total:.1f} s): {pack.folder.absolute()} "
         "(board.pdf, report.pdf, tables.xlsx, board.pptx, charts/)",
         highlight=False,
     )
@@ -222,8 +222,8 @@ def analyse(
     except EqualQIError as exc:
         raise _fail(exc, fmt) from None
     if fmt is Format.json:
-        board = {"board": str(paths.board.folder.resolve())} if paths.board else {}
-        _emit_json({"ok": True, "report": str(paths.report.resolve()), **board, **result.to_dict()})
+        board = {"board": str(paths.board.folder.absolute())} if paths.board else {}
+        _emit_json({"ok": True, "report": str(paths.report.absolute()), **board, **result.to_dict()})
         return
     count = f"{result.n_rows:,}" if result.n_rows is not None else "the"
     rows = "rows of counts" if result.plan.data.counts else "records"
@@ -232,7 +232,7 @@ def analyse(
         out.print(f"  {result.disclosure.text}", highlight=False)
     for line in _headline(result):
         out.print(f"  • {line}", highlight=False)
-    out.print(f"Report: [bold]{paths.report.resolve()}[/]", highlight=False)
+    out.print(f"Report: [bold]{paths.report.absolute()}[/]", highlight=False)
     _print_board(paths)
 
 
@@ -298,7 +298,7 @@ def portfolio_cmd(
         _emit_json(
             {
                 "ok": True,
-                "page": str(page.resolve()),
+                "page": str(page.absolute()),
                 "k": meta.k,
                 "estimate": meta.estimate,
                 "lower": meta.lower,
@@ -310,7 +310,7 @@ def portfolio_cmd(
         return
     out.print(
         f"Pooled gap change over {meta.k} projects: {meta.estimate:+.2f} {unit} "
-        f"(95% CI {meta.lower:+.2f} to {meta.upper:+.2f}). Page: {page.resolve()}",
+        f"(95% CI {meta.lower:+.2f} to {meta.upper:+.2f}). Page: {page.absolute()}",
         highlight=False,
     )
 
