@@ -223,7 +223,9 @@ def analyse(
         raise _fail(exc, fmt) from None
     if fmt is Format.json:
         board = {"board": str(paths.board.folder.absolute())} if paths.board else {}
-        _emit_json({"ok": True, "report": str(paths.report.absolute()), **board, **result.to_dict()})
+        _emit_json(
+            {"ok": True, "report": str(paths.report.absolute()), **board, **result.to_dict()}
+        )
         return
     count = f"{result.n_rows:,}" if result.n_rows is not None else "the"
     rows = "rows of counts" if result.plan.data.counts else "records"
