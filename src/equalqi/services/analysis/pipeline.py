@@ -151,12 +151,13 @@ def derive(
         for dim, pair in pairs.items():
             try:
                 impact[dim] = _evaluate(shown, plan, dim, pair, complete)
-            except InputError as exc:
+            except InputError:
                 if not hidden_rows:
                     raise
                 notes.append(
                     f"The before/after comparison for {dim} is withheld: too many of its "
-                    f"numbers are hidden to protect privacy ({exc.problems[0].what})."
+                    "numbers are hidden to protect privacy. A longer period (quarters) or a "
+                    "larger extract would let it be shown."
                 )
     return Derived(
         completeness=complete,
