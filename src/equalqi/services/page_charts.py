@@ -16,9 +16,11 @@ from typing import Any
 
 import pandas as pd
 
+from equalqi.services.report.svg_colours import SpcColours
+
+SPC = SpcColours()
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-# NHS identity colours with enough contrast on white (WCAG 1.4.11: 3:1 for graphics).
-PALETTE = ["#005eb8", "#d5281b", "#007f3b", "#330072", "#ae2573", "#7c2855", "#425563", "#ed8b00"]
 
 
 @dataclass(frozen=True)
@@ -62,64 +64,112 @@ def _records(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
     ]
 
 
+#: Making Data Count colours, as NHSRplotthedots' ``ptd_spc_colours()`` and the report's
+#: SVG charts (:mod:`equalqi.services.report.svg_colours`), with the report's legend words.
+_VARIATION = {
+    "common_cause": ("Common cause", SPC.common_cause),
+    "special_cause_improvement": ("Special cause: improvement", SPC.special_cause_improvement),
+    "special_cause_concern": ("Special cause: concern", SPC.special_cause_concern),
+    "special_cause_neutral": ("Special cause: neither", SPC.special_cause_neutral),
+}
+
+
 def group_chart(
     charts: pd.DataFrame, dimension: str, *, unit: str, intervention: str | None, index: int
 ) -> Chart:
+    """One SPC panel per group (small multiples on a shared axis), styled as the report:
+    the value line, the mean and process limits per phase, and points coloured by Making
+    Data Count variation. Hidden points are not drawn (the table says which)."""
     sub = charts[charts["dimension"] == dimension].copy()
     groups = list(dict.fromkeys(sub["group"].astype(str)))
     sub["group"] = sub["group"].astype(str)
-    data = _records(sub, ["x", "group", "y", "n"])
+    if "point_type" not in sub.columns:
+        sub["point_type"] = "common_cause"
+    for c in ("cl", "lcl", "ucl", "phase"):
+        if c not in sub.columns:
+            sub[c] = float("nan") if c != "phase" else 0
+    sub["variation"] = sub["point_type"].map(
+        lambda t: _VARIATION.get(str(t), _VARIATION["common_cause"])[0]
+    )
+    data = _records(sub, ["x", "group", "y", "n", "cl", "lcl", "ucl", "phase", "variation"])
+    x = {"field": "x", "type": "temporal", "title": None, "axis": {"format": "%b %Y"}}
+    y = {"field": "y", "type": "quantitative", "title": unit, "scale": {"zero": False}}
+
+    def limit(field: str, colour: str, dash: list[int] | None = None) -> dict[str, Any]:
+        mark: dict[str, Any] = {"type": "line", "color": colour, "strokeWidth": 1}
+        if dash:
+            mark["strokeDash"] = dash
+        return {
+            "mark": mark,
+            "encoding": {"x": x, "y": {**y, "field": field}, "detail": {"field": "phase"}},
+        }
+
+    labels = [v[0] for v in _VARIATION.values()]
     layers: list[dict[str, Any]] = [
         {
-            "mark": {"type": "line", "point": True, "strokeWidth": 2},
+            "mark": {"type": "line", "color": SPC.value_line, "strokeWidth": 1.5},
+            "encoding": {"x": x, "y": y},
+        },
+        limit("cl", SPC.mean_line),
+        limit("lcl", SPC.lpl, [4, 3]),
+        limit("ucl", SPC.upl, [4, 3]),
+        {
+            "mark": {"type": "point", "filled": True, "size": 36, "opacity": 1},
             "encoding": {
-                "x": {"field": "x", "type": "temporal", "title": "Period"},
-                "y": {
-                    "field": "y",
-                    "type": "quantitative",
-                    "title": unit,
-                    "scale": {"zero": False},
-                },
+                "x": x,
+                "y": y,
                 "color": {
-                    "field": "group",
+                    "field": "variation",
                     "type": "nominal",
-                    "title": dimension,
-                    "sort": groups,
-                    "scale": {"range": PALETTE},
+                    "title": "Variation",
+                    "scale": {"domain": labels, "range": [v[1] for v in _VARIATION.values()]},
                 },
                 "tooltip": [
                     {"field": "group", "title": "Group"},
-                    {"field": "x", "type": "temporal", "title": "Period", "format": "%b %Y"},
+                    {"field": "x", "type": "temporal", "title": "Period", "format": "%B %Y"},
                     {"field": "y", "title": unit, "format": ".1f"},
                     {"field": "n", "title": "Denominator", "format": ","},
+                    {"field": "variation", "title": "Variation"},
                 ],
             },
-        }
+        },
     ]
     if intervention:
-        layers.append(_rule(intervention))
+        layers.append(
+            {
+                "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#425563"},
+                "encoding": {"x": {"datum": _datetime(intervention), "type": "temporal"}},
+            }
+        )
     spec = {
         "$schema": SCHEMA,
-        "description": f"{unit} by {dimension} over time",
-        "width": "container",
-        "height": 260,
+        "description": f"{unit} by {dimension} over time: one SPC panel per group",
         "data": {"values": data},
-        "layer": layers,
+        "facet": {"field": "group", "type": "nominal", "title": None, "sort": groups},
+        "columns": 2,
+        "spec": {"width": 300, "height": 150, "layer": layers},
     }
     table = sub.pivot_table(index="x", columns="group", values="y", aggfunc="first")
     table = table.reindex(columns=groups)
     rows = tuple(
-        (pd.Timestamp(x).strftime("%b %Y"), *(_fmt(v) for v in vals))
+        (pd.Timestamp(x).strftime("%B %Y"), *(_fmt(v) for v in vals))
         for x, vals in zip(table.index, table.to_numpy(), strict=True)
     )
     return Chart(
         id=f"chart-{index}",
         title=f"{dimension}: each group over time",
-        description=f"Line chart of {unit} for each group of {dimension}, by period.",
+        description=f"SPC charts of {unit}, one for each group of {dimension}, by period; "
+        "points coloured by Making Data Count variation.",
         spec=spec,
         columns=("Period", *groups),
         rows=rows,
     )
+
+
+def _datetime(date: str) -> dict[str, int]:
+    """An ISO date as a Vega-Lite DateTime object (a plain string datum is not read as a date)."""
+    d = pd.Timestamp(date)
+    return {"year": d.year, "month": d.month, "date": d.day}
 
 
 def _rule(date: str) -> dict[str, Any]:
