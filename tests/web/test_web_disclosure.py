@@ -112,6 +112,9 @@ def test_team_view_only_where_the_admin_allows_it(world: World) -> None:
         measures = pd.read_csv(io.BytesIO(c.get(f"/projects/{pid}/reports/1/measures.csv").content))
         assert measures["suppressed"].sum() == shared_view["disclosure"]["cells_hidden"] > 0
     assert 'id="team-view"' not in shared_page and 'id="team-view"' in team_page
+    # the charts' tables name hidden cells as hidden (not "no data"); the team sees them all
+    assert re.search(r"<td[^>]*>hidden</td>", shared_page)
+    assert not re.search(r"<td[^>]*>hidden</td>", team_page)
     assert "No small-number protection" in team_page
     # the team sees the points the shared view hides (4,000 records: most are small)
     assert _points(team_page) > _points(shared_page) > 0

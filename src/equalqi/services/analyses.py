@@ -43,7 +43,19 @@ def page_view(result: AnalysisResult) -> dict[str, Any]:
     the Vega-Lite specs with their data tables, verdicts, notes and the disclosure statement."""
     statement = result.disclosure
     assert statement is not None, "page views are built from disclosed results only"
-    groups, gaps = page_charts(result.charts, result.gap_charts, result.pairs, result.plan)
+    m = result.measures
+    hidden = m[m["suppressed"]] if "suppressed" in m.columns else m.iloc[0:0]
+    cells = frozenset(
+        zip(
+            hidden["dimension"].astype(str),
+            hidden["group"].astype(str),
+            hidden["period"],
+            strict=True,
+        )
+    )
+    groups, gaps = page_charts(
+        result.charts, result.gap_charts, result.pairs, result.plan, hidden=cells
+    )
     return {
         "charts": to_records(result.charts[["dimension", "group", "x", "y", "n"]])
         if not result.charts.empty

@@ -74,8 +74,17 @@ _VARIATION = {
 }
 
 
+Hidden = frozenset[tuple[str, str, pd.Timestamp]]  # (dimension, group, period) not shown
+
+
 def group_chart(
-    charts: pd.DataFrame, dimension: str, *, unit: str, intervention: str | None, index: int
+    charts: pd.DataFrame,
+    dimension: str,
+    *,
+    unit: str,
+    intervention: str | None,
+    index: int,
+    hidden: Hidden = frozenset(),
 ) -> Chart:
     """One SPC panel per group (small multiples on a shared axis), styled as the report:
     the value line, the mean and process limits per phase, and points coloured by Making
@@ -150,9 +159,18 @@ def group_chart(
         "spec": {"width": 300, "height": 150, "layer": layers},
     }
     table = sub.pivot_table(index="x", columns="group", values="y", aggfunc="first")
-    table = table.reindex(columns=groups)
+    periods = {p for d, g, p in hidden if d == dimension and g in groups}
+    table = table.reindex(index=sorted(set(table.index) | periods), columns=groups)
+
+    def cell(x: pd.Timestamp, group: str, value: float) -> str:
+        # hidden to protect privacy is not the same as no data: say which
+        return "hidden" if (dimension, group, pd.Timestamp(x)) in hidden else _fmt(value)
+
     rows = tuple(
-        (pd.Timestamp(x).strftime("%B %Y"), *(_fmt(v) for v in vals))
+        (
+            pd.Timestamp(x).strftime("%B %Y"),
+            *(cell(x, g, v) for g, v in zip(groups, vals, strict=True)),
+        )
         for x, vals in zip(table.index, table.to_numpy(), strict=True)
     )
     return Chart(
@@ -296,8 +314,10 @@ def page_charts(
     gap_charts: pd.DataFrame,
     pairs: dict[str, tuple[str, str]],
     plan: Any,
+    hidden: Hidden = frozenset(),
 ) -> tuple[list[Chart], list[Chart]]:
-    """(each group over time per dimension, the gap per compared pair) for one result."""
+    """(each group over time per dimension, the gap per compared pair) for one result;
+    ``hidden`` cells are named as hidden in the charts' tables."""
     unit = f"{plan.measure.name} ({plan.measure.unit})" if plan.measure.unit else plan.measure.name
     when = plan.intervention.isoformat() if plan.intervention else None
     groups: list[Chart] = []
@@ -305,7 +325,7 @@ def page_charts(
         present = set(charts["dimension"].astype(str))
         wanted = ["Overall", *[d.name for d in plan.dimensions]]
         groups = [
-            group_chart(charts, d, unit=unit, intervention=when, index=i)
+            group_chart(charts, d, unit=unit, intervention=when, index=i, hidden=hidden)
             for i, d in enumerate(wanted)
             if d in present
         ]
