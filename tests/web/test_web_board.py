@@ -10,9 +10,8 @@ import pandas as pd
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from web_support import PASSWORD, make_world
+from web_support import analyse_via_api, make_world
 
-from equalqi.services.demo import demo_plan
 from equalqi.synthetic import generate
 
 
@@ -21,21 +20,7 @@ def test_reports_page_offers_the_board_pack(tmp_path: Path) -> None:
     frame, _ = generate("dna_sms", 20_000, 5)
     raw = frame.to_csv(index=False).encode()
     with TestClient(world.app) as c:
-        r = c.post("/api/session", json={"email": world.emails["a-editor"], "password": PASSWORD})
-        h = {"X-CSRF-Token": r.json()["csrf_token"]}
-        pid = c.post("/api/projects", json={"title": "Board"}, headers=h).json()["id"]
-        did = c.post(
-            f"/api/projects/{pid}/datasets",
-            headers=h,
-            files={"file": ("x.csv", io.BytesIO(raw), "text/csv")},
-        ).json()["id"]
-        r = c.post(
-            f"/api/projects/{pid}/analyses",
-            headers=h,
-            json={"dataset_id": did, "plan_toml": demo_plan("dna_sms").to_toml()},
-        )
-        assert r.status_code == 202  # a job: the pack is written with the analysis
-        world.app.state.jobs.wait(r.json()["id"])
+        pid = analyse_via_api(world, c, raw, title="Board")  # the pack is written by the job
         page = c.get(f"/projects/{pid}/reports").text
         got = {}
         for name in ("board.pdf", "report.pdf", "tables.xlsx", "board.pptx", "charts.zip"):

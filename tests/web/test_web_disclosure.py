@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_support import PASSWORD, World
+from web_support import PASSWORD, World, analyse_via_api
 
 from equalqi.registry.models import User
 from equalqi.registry.organisations import set_show_unsuppressed
@@ -28,22 +28,7 @@ def test_pages_api_and_downloads_are_disclosed(world: World, tmp_path: Path) -> 
     raw = frame.to_csv(index=False).encode()
     plan = demo_plan("dna_sms")
     with TestClient(world.app) as c:
-        r = c.post("/api/session", json={"email": world.emails["a-editor"], "password": PASSWORD})
-        h = {"X-CSRF-Token": r.json()["csrf_token"]}
-        pid = c.post("/api/projects", json={"title": "Small"}, headers=h).json()["id"]
-        did = c.post(
-            f"/api/projects/{pid}/datasets",
-            headers=h,
-            files={"file": ("small.csv", io.BytesIO(raw), "text/csv")},
-        ).json()["id"]
-        r = c.post(
-            f"/api/projects/{pid}/analyses",
-            headers=h,
-            json={"dataset_id": did, "plan_toml": plan.to_toml()},
-        )
-        assert r.status_code == 202  # a job: wait for it, then read the analysis
-        world.app.state.jobs.wait(r.json()["id"])
-        assert c.get(r.json()["url"]).json()["status"] == "done"
+        pid = analyse_via_api(world, c, raw, title="Small")
         summary = c.get(f"/api/projects/{pid}/analyses/1").json()["summary"]
         view = c.get(f"/api/projects/{pid}/analyses/1/view").json()
         folder = tmp_path / "downloads"
@@ -73,25 +58,6 @@ def test_pages_api_and_downloads_are_disclosed(world: World, tmp_path: Path) -> 
     assert recovered(attacker, attacker.run(), full) == []
 
 
-def _analysed(world: World, c: TestClient, rows: int = 4_000) -> int:
-    frame, _ = generate("dna_sms", rows, 21)
-    r = c.post("/api/session", json={"email": world.emails["a-editor"], "password": PASSWORD})
-    h = {"X-CSRF-Token": r.json()["csrf_token"]}
-    pid = int(c.post("/api/projects", json={"title": "Team"}, headers=h).json()["id"])
-    did = c.post(
-        f"/api/projects/{pid}/datasets",
-        headers=h,
-        files={"file": ("t.csv", io.BytesIO(frame.to_csv(index=False).encode()), "text/csv")},
-    ).json()["id"]
-    r = c.post(
-        f"/api/projects/{pid}/analyses",
-        headers=h,
-        json={"dataset_id": did, "plan_toml": demo_plan("dna_sms").to_toml()},
-    )
-    world.app.state.jobs.wait(r.json()["id"])
-    return pid
-
-
 def _points(page: str) -> int:
     """Chart points drawn on a page: the "y" values in its embedded Vega-Lite data."""
     return len(re.findall(r'\\?"y\\?": ?-?[0-9]', page))
@@ -99,7 +65,8 @@ def _points(page: str) -> int:
 
 def test_team_view_only_where_the_admin_allows_it(world: World) -> None:
     with TestClient(world.app) as c:
-        pid = _analysed(world, c)
+        frame, _ = generate("dna_sms", 4_000, 21)
+        pid = analyse_via_api(world, c, frame.to_csv(index=False).encode(), title="Team")
         shared_page = c.get(f"/projects/{pid}/analysis").text
         shared_view = c.get(f"/api/projects/{pid}/analyses/1/view").json()
         with world.app.state.registry.session() as s, s.begin():

@@ -3,6 +3,7 @@ users of every role, signed-in clients and a small synthetic demo extract."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -118,3 +119,27 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
         elif hasattr(route, "original_router"):
             stack.extend(route.original_router.routes)
     return found
+
+
+def analyse_via_api(world: World, client: TestClient, raw: bytes, *, title: str = "P") -> int:
+    """Sign in as the editor of organisation A, create a project, upload ``raw`` (CSV) and
+    analyse it with the demo plan through the JSON API; wait for the job. The project id."""
+    from equalqi.services.demo import demo_plan
+
+    r = client.post("/api/session", json={"email": world.emails["a-editor"], "password": PASSWORD})
+    h = {"X-CSRF-Token": r.json()["csrf_token"]}
+    pid = int(client.post("/api/projects", json={"title": title}, headers=h).json()["id"])
+    did = client.post(
+        f"/api/projects/{pid}/datasets",
+        headers=h,
+        files={"file": ("extract.csv", io.BytesIO(raw), "text/csv")},
+    ).json()["id"]
+    r = client.post(
+        f"/api/projects/{pid}/analyses",
+        headers=h,
+        json={"dataset_id": did, "plan_toml": demo_plan("dna_sms").to_toml()},
+    )
+    assert r.status_code == 202  # a job: wait for it, then read the analysis
+    world.app.state.jobs.wait(r.json()["id"])
+    assert client.get(r.json()["url"]).json()["status"] == "done"
+    return pid

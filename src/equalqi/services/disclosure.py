@@ -23,25 +23,11 @@ from equalqi.disclosure.relations import build_relations
 from equalqi.disclosure.statement import TOO_MUCH_HIDDEN, ChartLoss, Disclosure
 from equalqi.plan import AnalysisPlan
 from equalqi.services.analysis.labels import NOT_KNOWN
-from equalqi.services.analysis.measure_table import OVERALL, add_intervals
+from equalqi.services.analysis.measure_table import COLUMNS, OVERALL, add_intervals
 from equalqi.services.analysis.pipeline import AnalysisResult, derive
 from equalqi.stats import t_mean_interval
 
-SHARED_COLUMNS = [
-    "period",
-    "dimension",
-    "group",
-    "group_order",
-    "numerator",
-    "denominator",
-    "value",
-    "lower",
-    "upper",
-    "sd",
-    "n_records",
-    "suppressed",
-    "suppression_reason",
-]
+SHARED_COLUMNS = [*COLUMNS, "suppressed", "suppression_reason"]
 
 
 class NotDisclosed(TypeError):
