@@ -89,13 +89,8 @@ def disclose(result: AnalysisResult, policy: Policy | None = None) -> AnalysisRe
         n_rows=n_rows,
         n_in_window=n_window,
         measures=shown,
-        completeness=derived.completeness,
-        gaps=derived.gaps,
-        charts=derived.charts,
-        chart_summary=derived.chart_summary,
-        gap_charts=derived.gap_charts,
-        impact=derived.impact,
         disclosure=statement,
+        **derived.frames(),
     )
 
 

@@ -94,17 +94,20 @@ def portfolio(request: Request, user: Viewer, session: DB) -> HTMLResponse:
     )
 
 
-def _project_form(
+def project_form(
     request: Request,
     user: User,
     form: Mapping[str, Any],
     errors: Mapping[str, str],
     status: int = 200,
+    **labels: str,
 ) -> HTMLResponse:
+    """The project form, for creating (the default labels) or editing (``title``,
+    ``heading``, ``action`` and ``button`` given)."""
     return page(
         request,
         "project_form.html.j2",
-        title="Create a project",
+        **{"title": "Create a project", **labels},
         user=user,
         form=form,
         errors=errors,
@@ -129,7 +132,7 @@ def new_project_page(request: Request, user: Editor) -> HTMLResponse:
         "status": "planning",
         "core20plus5": [],
     }
-    return _project_form(request, user, blank, {})
+    return project_form(request, user, blank, {})
 
 
 @router.post("/projects/new", dependencies=csrf)
@@ -147,7 +150,7 @@ def new_project(request: Request, user: Editor, session: DB, form: Form) -> Resp
             errors = {p.column or "title": p.what for p in exc.problems}
         else:
             return _see_other(f"/projects/{project.id}")
-    return _project_form(request, user, shown, errors, status=400)
+    return project_form(request, user, shown, errors, status=400)
 
 
 def _project_page(

@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from equalqi.errors import InputError
 from equalqi.registry import datasets, projects
-from equalqi.registry.models import CORE20PLUS5, PROJECT_STATUSES, QI_TYPES, Project, User
+from equalqi.registry.models import Project, User
 from equalqi.web import forms
 from equalqi.web.deps import DB, Editor, Form
+from equalqi.web.pages import project_form
 from equalqi.web.render import page
 from equalqi.web.security import CSRF_FIELD, verify_csrf
 
@@ -30,21 +31,16 @@ def _edit_page(
     errors: dict[str, str],
     status: int = 200,
 ) -> HTMLResponse:
-    return page(
+    return project_form(
         request,
-        "project_form.html.j2",
+        user,
+        form,
+        errors,
+        status,
         title=f"Edit – {project.title}",
         heading="Edit the project's details",
         action=f"/projects/{project.id}/edit",
         button="Save changes",
-        user=user,
-        form=form,
-        errors=errors,
-        problems=forms.field_items(errors),
-        qi_types=QI_TYPES,
-        statuses=PROJECT_STATUSES,
-        core20=CORE20PLUS5,
-        status=status,
     )
 
 

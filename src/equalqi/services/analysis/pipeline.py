@@ -125,6 +125,17 @@ class Derived:
     impact: dict[str, ImpactResult]
     notes: tuple[str, ...] = ()
 
+    def frames(self) -> dict[str, Any]:
+        """The fields an :class:`AnalysisResult` takes from a derivation, by name."""
+        return {
+            "completeness": self.completeness,
+            "gaps": self.gaps,
+            "charts": self.charts,
+            "chart_summary": self.chart_summary,
+            "gap_charts": self.gap_charts,
+            "impact": self.impact,
+        }
+
 
 def derive(
     table: pd.DataFrame,
@@ -246,13 +257,8 @@ def analyse(
         first_date=prepared.first_date,
         last_date=prepared.last_date,
         measures=table_,
-        completeness=derived.completeness,
-        gaps=derived.gaps,
-        charts=derived.charts,
-        chart_summary=derived.chart_summary,
-        gap_charts=derived.gap_charts,
         pairs=pairs,
-        impact=derived.impact,
+        **derived.frames(),
         notes=(*records.notes, *prepared.notes),
         timings=timings,
     )
