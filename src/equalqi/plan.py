@@ -153,6 +153,24 @@ class DataColumns:
         """Role -> column for every mapped role."""
         return {r: c for r in DATA_ROLES if (c := getattr(self, r)) is not None}
 
+    # The words every output uses for what was counted, so that rows of published counts
+    # are never called "records" (one place, used by the CLI, the report and the web app).
+
+    @property
+    def rows_noun(self) -> str:
+        """What one input row is: "records" or "rows of counts"."""
+        return "rows of counts" if self.counts else "records"
+
+    @property
+    def counted_noun(self) -> str:
+        """Whom a share is of: each record, or each person a row of counts counts."""
+        return "people counted" if self.counts else "records"
+
+    @property
+    def whole_label(self) -> str:
+        """The heading for the whole population (the Overall rows)."""
+        return "All groups together" if self.counts else "All records"
+
 
 @dataclass(frozen=True)
 class Dimension:

@@ -9,6 +9,7 @@ and one empty group (eligible = 0). Expected values are sums of the generated co
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -201,3 +202,18 @@ def test_no_better_direction_is_never_judged(tmp_path: Path) -> None:
     for word in ("improved", "worsened", "narrowed", "widened"):
         assert word not in verdicts
     assert "no better direction set" in text
+
+
+def test_report_speaks_of_people_counted_not_records(
+    run: tuple[pd.DataFrame, Path, dict[str, object]],
+) -> None:
+    """Issue 19: the report called rows of published counts "records" ("All records",
+    "Share of records missing"). Its words now come from the plan's `counts` flag."""
+    _, out, _ = run
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<h2 id="overall">All groups together</h2>' in html
+    assert "Share of people counted missing" in html
+    assert "these people counted cannot be placed in any group" in html
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "All records" not in text
+    assert "records missing" not in text

@@ -228,7 +228,7 @@ def analyse(
         )
         return
     count = f"{result.n_rows:,}" if result.n_rows is not None else "the"
-    rows = "rows of counts" if result.plan.data.counts else "records"
+    rows = result.plan.data.rows_noun
     out.print(f"Analysed {count} {rows} from {result.source}.", highlight=False)
     if result.disclosure and result.disclosure.policy.hides_anything:
         out.print(f"  {result.disclosure.text}", highlight=False)

@@ -679,7 +679,7 @@ def prepare(
 
     first, last = raw_cube["_first"].min(), raw_cube["_last"].max()
     notes: list[str] = []
-    rows = "rows of counts" if data.counts else "records"
+    rows = data.rows_noun
     if date_fmt in PERIOD_FORMATS:
         notes.append(f"Dates were read as {PERIOD_LABELS[date_fmt]}.")
     elif date_fmt:

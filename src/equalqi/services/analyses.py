@@ -64,6 +64,7 @@ def page_view(result: AnalysisResult) -> dict[str, Any]:
         "gap_charts": [c.to_dict() for c in gaps],
         "pairs": {k: list(v) for k, v in result.pairs.items()},
         "records": result.n_rows,
+        "rows_noun": result.plan.data.rows_noun,
         "verdicts": _verdicts(result),
         "notes": list(result.notes),
         "disclosure": statement.to_dict(),

@@ -422,6 +422,7 @@ def analysis_page(request: Request, project_id: int, user: Viewer, session: DB) 
     disclosure: dict[str, Any] = {}
     verdicts: dict[str, str] = {}
     records = None
+    rows_noun = "records"
     team = _team_view(session, user, project)
     if run is not None:
         view = analysis_service.analysis_view(run, team=team)
@@ -431,6 +432,7 @@ def analysis_page(request: Request, project_id: int, user: Viewer, session: DB) 
         disclosure = view.get("disclosure", {})
         verdicts = view.get("verdicts", {})
         records = view.get("records")
+        rows_noun = view.get("rows_noun", rows_noun)
     return _project_page(
         request,
         "project_analysis.html.j2",
@@ -445,6 +447,7 @@ def analysis_page(request: Request, project_id: int, user: Viewer, session: DB) 
         team_view=team,
         verdicts=verdicts,
         records=records,
+        rows_noun=rows_noun,
     )
 
 

@@ -61,7 +61,7 @@ class AnalysisResult:
         return next(iter(self.impact.values()), None)
 
     def __repr__(self) -> str:
-        rows = "rows of counts" if self.plan.data.counts else "records"
+        rows = self.plan.data.rows_noun
         count = f"{self.n_rows:,}" if self.n_rows is not None else "?"
         state = "disclosed" if self.disclosure is not None else "NOT disclosed: yours only"
         return (
@@ -75,7 +75,7 @@ class AnalysisResult:
 
         An undisclosed result is the analyst's own view (every count); share only what
         :func:`equalqi.disclose` (or ``write_outputs``) gives."""
-        rows = "rows of counts" if self.plan.data.counts else "records"
+        rows = self.plan.data.rows_noun
         count = f"{self.n_rows:,}" if self.n_rows is not None else "some"
         lines = [
             f"{self.plan.measure.name}: {count} {rows} from {self.source} "

@@ -103,7 +103,7 @@ def mdc_rows(result: AnalysisResult, dimension: str) -> tuple[MdcRow, ...]:
             a_svg = assurance_icon(assurance, 34) if assurance in ASSURANCE_ICONS else ""
             rows.append(
                 MdcRow(
-                    group="All records" if dim == OVERALL else str(group),
+                    group=plan.data.whole_label if dim == OVERALL else str(group),
                     latest=latest,
                     when=f"{pd.Timestamp(last['period']):%B %Y}",
                     mean=mean if not shown.empty else "*",

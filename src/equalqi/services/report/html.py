@@ -139,7 +139,7 @@ def render_html(model: ReportModel, *, extra_sections: tuple[str, ...] = ()) -> 
     overall_chart = (
         spc_chart_svg(
             model.overall,
-            title=f"{model.measure}: all records",
+            title=f"{model.measure}: {model.whole_label.lower()}",
             unit=model.unit,
             intervention=model.intervention,
             decimals=model.decimals,
@@ -157,7 +157,10 @@ def render_html(model: ReportModel, *, extra_sections: tuple[str, ...] = ()) -> 
         ].sum()
         summary["share"] = summary["missing"] / summary["records"]
         bars = completeness_bars_svg(
-            summary, label="label", value="share", title="Share of records missing each field"
+            summary,
+            label="label",
+            value="share",
+            title=f"Share of {model.counted_noun} missing each field",
         )
     context: dict[str, Any] = {
         "m": model,

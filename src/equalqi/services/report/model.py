@@ -73,6 +73,8 @@ class ReportModel:
     generated: str
     warnings: tuple[str, ...] = field(default_factory=tuple)
     story: Story | None = None  # the verdicts, stated once (see services.report.story)
+    whole_label: str = "All records"  # the plan's words (DataColumns.whole_label)
+    counted_noun: str = "records"  # whom completeness shares are of
 
 
 def fmt(value: float, plan: AnalysisPlan, *, scaled: bool = False) -> str:
@@ -141,6 +143,8 @@ def build_model(result: AnalysisResult, *, title: str | None = None) -> ReportMo
         generated=dt.datetime.now().strftime("%-d %B %Y at %H:%M"),
         warnings=tuple(w for r in result.impact.values() for w in r.warnings),
         story=story,
+        whole_label=plan.data.whole_label,
+        counted_noun=plan.data.counted_noun,
     )
 
 
@@ -290,11 +294,14 @@ def _completeness_table(result: AnalysisResult) -> Table:
                 share = part["missing"].sum() / max(part["records"].sum(), 1)
                 cells.append(f"{share:.1%}")
         rows.append(tuple(cells))
-    columns: tuple[str, ...] = ("Field", "Share of records missing")
+    counted = result.plan.data.counted_noun
+    columns: tuple[str, ...] = ("Field", f"Share of {counted} missing")
     if split is not None:
         columns += ("Before", "After")
     return Table(
-        caption="Data completeness: records that cannot be placed in a group",
+        caption=f"Data completeness: {counted} who cannot be placed in a group"
+        if result.plan.data.counts
+        else "Data completeness: records that cannot be placed in a group",
         columns=columns,
         rows=tuple(rows),
         numeric=(False, *[True] * (len(columns) - 1)),
@@ -310,7 +317,7 @@ def _headline(result: AnalysisResult, story: Story) -> tuple[str, ...]:
         if den:
             out.append(
                 f"Overall, the {result.plan.measure.name} was {fmt(num / den, result.plan)} "
-                f"across {int(overall['n_records'].sum()):,} records"
+                f"across {int(overall['n_records'].sum()):,} {result.plan.data.rows_noun}"
                 + (
                     " (periods with hidden numbers left out)."
                     if overall["suppressed"].any()

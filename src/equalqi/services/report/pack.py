@@ -59,7 +59,7 @@ def chart_svgs(model: ReportModel) -> dict[str, str]:
     if not model.overall.empty:
         out[f"{slug(model.measure)}-all-records-spc"] = spc_chart_svg(
             model.overall,
-            title=f"{model.measure}: all records",
+            title=f"{model.measure}: {model.whole_label.lower()}",
             unit=model.unit,
             intervention=model.intervention,
             decimals=model.decimals,
