@@ -47,12 +47,17 @@ Arr = NDArray[np.float64]
 
 def _start_on_one_side(n: int, w_first: float, w_second: float) -> Arr:
     """``out[l - 1, k - 1]`` = P(k runs, all of length <= l; first run on the ``w_first`` side)."""
-    lengths = np.arange(1, n + 1)
-    m = np.arange(n + 1)
-    back = m[None, :] - lengths[:, None]  # m - l
-    valid = back >= 0
-    back = np.where(valid, back, 0)
-    power = w_first ** lengths.astype(np.float64), w_second ** lengths.astype(np.float64)
+    lengths = np.arange(1, n + 1, dtype=np.float64)
+    power = w_first**lengths, w_second**lengths
+    # E_k lives in the right half of a zero-padded buffer, so that row l of E_k shifted
+    # right by l is a strided view (the padding supplies the zeros for m < l)
+    width = 2 * (n + 1)
+    buffer = np.zeros((n, width))
+    e = buffer[:, n + 1 :]
+    stride = buffer.strides
+    shifted = np.lib.stride_tricks.as_strided(
+        buffer.ravel()[n:], shape=(n, n + 1), strides=(stride[0] - stride[1], stride[1])
+    )
     f = np.zeros((n, n + 1))
     f[:, 0] = 1.0
     out = np.zeros((n, n))
@@ -61,10 +66,8 @@ def _start_on_one_side(n: int, w_first: float, w_second: float) -> Arr:
         wl = power[0] if k % 2 else power[1]
         # F_{k-1} is zero below m = k - 1 and F_k below m = k: work on m >= k - 1 only
         lo = k - 1
-        e = np.zeros_like(f)
         e[:, lo:] = lfilter([0.0, w], [1.0, -w], f[:, lo:], axis=1)
-        shifted = np.take_along_axis(e, back, axis=1)
-        f = e - np.where(valid, wl[:, None] * shifted, 0.0)
+        f = e - wl[:, None] * shifted
         f[:, :k] = 0.0  # k runs need at least k points (clears rounding noise)
         out[:, k - 1] = f[:, n]
     return np.clip(out, 0.0, 1.0)
