@@ -31,6 +31,7 @@ CHARTS: tuple[str, ...] = (
     "g",
 )
 RULES: tuple[str, ...] = ("mdc", "anhoej", "both", "none")
+#: runs-analysis methods (*qicharts2* ``qic(method = ...)``)
 METHODS: tuple[str, ...] = ("anhoej", "bestbox", "cutbox")
 IMPROVEMENTS: tuple[str, ...] = ("increase", "decrease", "neutral")
 

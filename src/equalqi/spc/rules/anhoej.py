@@ -41,8 +41,6 @@ BoolArr = NDArray[np.bool_]
 
 _P_CROSSINGS = 0.05 * (1.0 - 64.0 * np.finfo(np.float64).eps)
 
-#: runs-analysis methods (*qicharts2* ``qic(method = ...)``)
-METHODS: tuple[str, ...] = ("anhoej", "bestbox", "cutbox")
 #: largest number of useful points for which the box tables are computed
 MAX_BOX_N = 400
 
