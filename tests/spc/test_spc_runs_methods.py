@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import norm
 
 from equalqi.errors import InputError
@@ -212,3 +214,18 @@ def test_every_phase_gets_the_box_for_its_own_n() -> None:
     assert list(s["n_useful"]) == [10, 12]
     assert list(s["n_crossings_min"]) == [best_box(10)[0], best_box(12)[0]]
     assert list(s["runs_signal"]) == [True, False]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([-1.0, 1.0]), min_size=10, max_size=60))
+def test_signals_follow_the_regions(signs: list[float]) -> None:
+    # For any sequence: the runs signal of each method is exactly "(C, L) outside its
+    # region", and the cut box (inside the best box) signals whenever the best box does.
+    found = {m: _chart(signs, m).summary().iloc[0] for m in ("bestbox", "cutbox")}
+    n = len(signs)
+    c, run = int(found["cutbox"]["n_crossings"]), int(found["cutbox"]["longest_run"])
+    cb, lb = best_box(n)
+    assert bool(found["bestbox"]["runs_signal"]) is not (c >= cb and run <= lb)
+    assert bool(found["cutbox"]["runs_signal"]) is not no_signal(n, c, run)
+    if found["bestbox"]["runs_signal"]:
+        assert found["cutbox"]["runs_signal"]
