@@ -46,6 +46,17 @@ def test_null_distribution_equals_enumeration_of_all_sequences(n: int) -> None:
     np.testing.assert_allclose(joint_distribution(n), counts / 2**n, rtol=0, atol=1e-15)
 
 
+def test_published_n14_probabilities() -> None:
+    # Wentzel-Larsen T, Anhøj J. crossrun vignette (CRAN package crossrun, Table 1 and text):
+    # for n = 14 in the symmetric case, P(C = 6, L = 5) = 392 / 8192 and the most likely
+    # combinations are C = 7 or 8 with L = 3, each 756 / 8192 (probabilities x 2^13).
+    times = joint_distribution(14) * 2**13
+    assert times[6, 5 - 1] == 392
+    assert times[7, 3 - 1] == times[8, 3 - 1] == 756 == times.max()
+    assert [int(np.sum(times == 756))] == [2]
+    assert null_count(14, 6, 5) == 2 * 392  # of all 2^14 sequences
+
+
 @pytest.mark.parametrize("n", [4, 9, 13])
 def test_shifted_distribution_equals_enumeration(n: int) -> None:
     p = float(norm.cdf(SHIFT))
