@@ -62,7 +62,7 @@ def _centre_text(cl: CentreSpec, chart: str) -> str:
             f"centre line fixed by the user at a mean of {text}; the line drawn is its "
             "theoretical median, 0.693 x the mean, as in qicharts2"
         )
-    return f"centre line fixed by the user at {text}"
+    return f"centre line fixed by the user at {text}, in place of the calculated one"
 
 
 def _warnings(
