@@ -377,7 +377,7 @@ def spc(
         "mdc": f"Making Data Count rules (trend {trend_length}, shift {shift_length})",
         "anhoej": f"{runs_text} and points outside the limits",
         "both": f"Making Data Count rules (trend {trend_length}, shift {shift_length}) "
-        f"and {runs_text}",
+        + ("and Anhøj runs rules" if method == "anhoej" else f"and {runs_text}"),
         "none": "no rules",
     }[rules]
     centre_text = _centre_text(cl, chart)
