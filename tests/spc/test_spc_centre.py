@@ -180,3 +180,48 @@ def test_p_chart_centre_must_be_a_proportion_on_the_plotted_scale() -> None:
     with pytest.raises(InputError, match="times the multiplier 100"):
         spc(data, x="x", y="y", n="n", chart="p", cl=150, multiplier=100)
     assert _last(spc(data, x="x", y="y", n="n", chart="p", cl=50, multiplier=100))["cl"] == 50
+
+
+@pytest.mark.parametrize(
+    ("chart", "kind"),
+    [
+        ("run", "value"),
+        ("i", "value"),
+        ("xmr", "value"),
+        ("mr", "value"),
+        ("t", "value"),
+        ("xbar", "subgroups"),
+        ("s", "subgroups"),
+        ("p", "counts"),
+        ("pp", "counts"),
+        ("c", "value"),
+        ("u", "counts"),
+        ("up", "counts"),
+    ],
+)
+def test_fixing_the_calculated_centre_changes_nothing(chart: str, kind: str) -> None:
+    # Property: giving, as cl, the centre line the data give anyway reproduces every line
+    # (two phases, so each phase takes its own value).
+    rng = np.random.default_rng(7)
+    if kind == "subgroups":
+        data = pd.DataFrame({"x": np.repeat(np.arange(1, 21), 5), "y": rng.normal(10, 2, 100)})
+        n = None
+    elif kind == "counts":
+        data = pd.DataFrame(
+            {"x": range(1, 21), "y": rng.integers(5, 40, 20), "n": rng.integers(80, 120, 20)}
+        )
+        n = "n"
+    else:
+        data = pd.DataFrame({"x": range(1, 21), "y": rng.integers(1, 30, 20).astype(float)})
+        n = None
+    kwargs = {"x": "x", "y": "y", "n": n, "chart": chart, "phases": [11], "multiplier": 1}
+    free = spc(data, **kwargs)  # type: ignore[arg-type]
+    fixed = spc(data, cl=list(free.summary()["cl"]), **kwargs)  # type: ignore[arg-type]
+    cols = ["cl", "lcl", "ucl", "lcl_2s", "ucl_2s"]
+    np.testing.assert_allclose(
+        fixed.to_frame()[cols].to_numpy(dtype=float),
+        free.to_frame()[cols].to_numpy(dtype=float),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    assert list(fixed.to_frame()["signal"]) == list(free.to_frame()["signal"])
