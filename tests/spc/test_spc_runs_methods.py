@@ -240,3 +240,28 @@ def test_signals_follow_the_regions(signs: list[float]) -> None:
     assert bool(found["cutbox"]["runs_signal"]) is not no_signal(n, c, run)
     if found["bestbox"]["runs_signal"]:
         assert found["cutbox"]["runs_signal"]
+
+
+def test_close_calls_are_settled_exactly() -> None:
+    # A float a hair above the target loses to an exact value a hair below it, and vice versa;
+    # far from the target the float decides alone (the exact function is not called).
+    from fractions import Fraction
+
+    from equalqi.spc.rules.bestbox import at_least
+
+    below = Fraction(37, 40) - Fraction(1, 2**80)
+    assert not at_least(0.925 + 1e-12, 0.925, lambda: below)
+    assert at_least(0.925 - 1e-12, 0.925, lambda: Fraction(37, 40))
+
+    def never() -> Fraction:
+        raise AssertionError("not needed")
+
+    assert at_least(0.93, 0.925, never) and not at_least(0.92, 0.925, never)
+    # the exact box mass agrees with the floating one
+    from equalqi.spc.rules.bestbox import exact_null_mass
+
+    n, (c, run) = 32, best_box(32)
+    cells = [(cc, rr) for cc in range(c, n) for rr in range(1, run + 1)]
+    assert float(exact_null_mass(n, cells)) == pytest.approx(
+        _box_mass(joint_distribution(n), c, run), abs=1e-15
+    )
