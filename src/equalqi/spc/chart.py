@@ -7,7 +7,7 @@ we chose are listed in ``docs/deviations.md``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,10 +16,10 @@ from numpy.typing import NDArray
 
 from equalqi.spc.assurance import assurance
 from equalqi.spc.limits import compute_limits
-from equalqi.spc.prepare import PhaseSpec, Prepared, TargetSpec, prepare
+from equalqi.spc.prepare import CentreSpec, PhaseSpec, Prepared, TargetSpec, prepare
 from equalqi.spc.result import SPCResult
 from equalqi.spc.rules import anhoej, combine, mdc_rules
-from equalqi.spc.rules.anhoej import RunsAnalysis
+from equalqi.spc.rules.anhoej import MAX_BOX_N, RunsAnalysis
 from equalqi.spc.segments import last_in_segment, seg_count, seg_mean
 
 #: fewer points than this in a phase gives trial limits (NHSRplotthedots' threshold)
@@ -40,6 +40,29 @@ _VARIATION = {
 def _scale(a: NDArray[np.float64], multiplier: float) -> NDArray[np.float64]:
     out = a * multiplier
     return np.where(np.isfinite(out), out, np.nan)
+
+
+def _centre_text(cl: CentreSpec, chart: str) -> str:
+    """'centre line fixed by the user at …', from the user's own numbers."""
+    if cl is None:
+        return ""
+
+    def values(spec: float | Sequence[float]) -> str:
+        if isinstance(spec, int | float | np.number):
+            return f"{float(spec):g}"
+        return ", ".join(f"{float(v):g} (phase {i})" for i, v in enumerate(spec, start=1))
+
+    if isinstance(cl, Mapping):
+        text = "; ".join(f"{values(v)} for group {k!r}" for k, v in cl.items())
+        text += " (other groups: calculated)"
+    else:
+        text = values(cl)
+    if chart == "g":
+        return (
+            f"centre line fixed by the user at a mean of {text}; the line drawn is its "
+            "theoretical median, 0.693 x the mean, as in qicharts2"
+        )
+    return f"centre line fixed by the user at {text}, in place of the calculated one"
 
 
 def _warnings(
@@ -90,6 +113,11 @@ def _warnings(
             runs.n_useful < FEW_USEFUL,
             "only " + useful + " points off the centre line: the runs rules have little power",
         )
+        add(
+            runs.box_fallback,
+            useful + f" points off the centre line: the box limits are computed for up to "
+            f"{MAX_BOX_N}, so the Anhøj limits were used for this phase",
+        )
     if not parts:
         return np.full(p.n_seg, "", dtype=object)
     frame = pd.concat(parts, axis=1)
@@ -116,6 +144,8 @@ def spc(
     shift_length: int = 7,
     screen_outliers: bool = True,
     trajectory: str | None = None,
+    cl: CentreSpec = None,
+    method: str = "anhoej",
 ) -> SPCResult:
     """Statistical process control chart data for every group of ``data`` at once.
 
@@ -157,6 +187,15 @@ def spc(
         (i, xmr, t, pp, up charts).
     trajectory
         Optional column with a trajectory (expected path) to plot alongside the target.
+    cl
+        Centre line fixed by the user (*qicharts2* ``cl``), on the plotted scale (after the
+        multiplier), used for the runs rules and as the centre of the limits: one number,
+        one per phase, or a mapping of group to either. On a G chart it is the mean and the
+        line drawn is 0.693 x it, as in *qicharts2*.
+    method
+        Runs analysis: ``anhoej`` (separate limits for longest run and crossings),
+        ``bestbox`` or ``cutbox`` (limits chosen from their exact joint distribution;
+        Anhøj & Wentzel-Larsen 2020). Needs ``rules="anhoej"`` or ``"both"``.
     """
     p = prepare(
         data,
@@ -175,11 +214,13 @@ def spc(
         trend_length=trend_length,
         shift_length=shift_length,
         trajectory=trajectory,
+        cl=cl,
+        method=method,
     )
     lim = compute_limits(chart, p, screen_outliers=screen_outliers)
     m = float(multiplier)
     yv = lim.y * m
-    cl = _scale(lim.cl, m)
+    centre_line = _scale(lim.cl, m)
     lcl = _scale(lim.lcl, m)
     ucl = _scale(lim.ucl, m)
     lcl_2s = _scale(lim.lcl_2s, m)
@@ -191,7 +232,7 @@ def spc(
     sigma_signal = above | below
     sigma_side = np.where(above, 1, np.where(below, -1, 0)).astype(np.int64)
 
-    runs = anhoej(yv, cl, p.seg, p.include, p.n_seg)
+    runs = anhoej(yv, centre_line, p.seg, p.include, p.n_seg, method=method)
     runs_apply = chart != "mr" and not p.categorical_x
     runs_signal = (runs.runs_signal & runs_apply)[p.seg]
 
@@ -199,7 +240,7 @@ def spc(
     if rules in ("mdc", "both"):
         mdc = mdc_rules(
             yv,
-            cl,
+            centre_line,
             lcl,
             ucl,
             lcl_2s,
@@ -236,7 +277,7 @@ def spc(
             "x": p.x,
             "y": yv,
             "n": n_out,
-            "cl": cl,
+            "cl": centre_line,
             "lcl": lcl,
             "ucl": ucl,
             "lcl_2s": lcl_2s,
@@ -298,18 +339,21 @@ def spc(
             "n_baseline": seg_count(p.seg, p.base, p.n_seg).astype(np.int64),
             "n_obs": runs.n_obs.astype(np.int64),
             "n_useful": runs.n_useful.astype(np.int64),
-            "cl": cl[last],
+            "cl": centre_line[last],
+            "cl_fixed": ~np.isnan(p.cl_fixed) if p.cl_fixed is not None else False,
             "lcl": lcl[last],
             "ucl": ucl[last],
             "lcl_2s": lcl_2s[last],
             "ucl_2s": ucl_2s[last],
             "mean_lcl": seg_mean(p.seg, lcl, all_points, p.n_seg),
-            "mean_cl": seg_mean(p.seg, cl, all_points, p.n_seg),
+            "mean_cl": seg_mean(p.seg, centre_line, all_points, p.n_seg),
             "mean_ucl": seg_mean(p.seg, ucl, all_points, p.n_seg),
             "longest_run": runs.longest_run,
             "longest_run_max": runs.longest_run_max,
             "n_crossings": runs.n_crossings,
             "n_crossings_min": runs.n_crossings_min,
+            "crossings_border": runs.crossings_border,
+            "longest_run_border": runs.longest_run_border,
             "runs_signal": runs.runs_signal & runs_apply,
             "sigma_signals": seg_count(p.seg, sigma_signal, p.n_seg).astype(np.int64),
             **counts,
@@ -318,17 +362,25 @@ def spc(
             "target": p.target[last],
             "assurance": assure,
             "short_group_warning": seg_count(p.seg, all_points, p.n_seg) < SHORT_PHASE,
-            "warnings": _warnings(p, chart, rules, freeze, runs, cl[last], ucl[last]),
+            "warnings": _warnings(p, chart, rules, freeze, runs, centre_line[last], ucl[last]),
         }
     )
 
+    runs_text = {
+        "anhoej": "Anhøj runs rules (longest run, crossings)",
+        "bestbox": "runs analysis by best box (longest run and crossings limits chosen "
+        "together, Anhøj & Wentzel-Larsen 2020)",
+        "cutbox": "runs analysis by cut box (best box with its corner cut, "
+        "Anhøj & Wentzel-Larsen 2020)",
+    }[method]
     rule_text = {
         "mdc": f"Making Data Count rules (trend {trend_length}, shift {shift_length})",
-        "anhoej": "Anhøj runs rules (longest run, crossings) and points outside the limits",
+        "anhoej": f"{runs_text} and points outside the limits",
         "both": f"Making Data Count rules (trend {trend_length}, shift {shift_length}) "
-        "and Anhøj runs rules",
+        + ("and Anhøj runs rules" if method == "anhoej" else f"and {runs_text}"),
         "none": "no rules",
     }[rules]
+    centre_text = _centre_text(cl, chart)
     notes: tuple[str, ...] = ()
     if p.rows_without_x:
         shown = ", ".join(str(r) for r in p.rows_without_x[:10])
@@ -344,7 +396,7 @@ def spc(
         chart=chart,
         rules=rules,
         improvement=improvement,
-        method=f"{lim.method}; {rule_text}",
+        method=f"{lim.method}; {rule_text}" + (f"; {centre_text}" if centre_text else ""),
         multiplier=m,
         settings={
             "x": x,
@@ -357,5 +409,7 @@ def spc(
             "shift_length": shift_length,
             "screen_outliers": screen_outliers,
             "target": target if isinstance(target, int | float) else None,
+            "cl": cl if isinstance(cl, int | float) else None,
+            "method": method,
         },
     )

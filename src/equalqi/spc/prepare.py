@@ -13,7 +13,10 @@ Conventions (those of *qicharts2* unless said otherwise):
 * ``freeze = k``: only the first k subgroups of each phase form its baseline
   (*NHSRplotthedots* ``fix_after_n_points``);
 * ``exclude``: 1-based positions within each group left out of every calculation of centre
-  line, limits and runs (*qicharts2* ``exclude``).
+  line, limits and runs (*qicharts2* ``exclude``);
+* ``cl``: a centre line fixed by the user (*qicharts2* ``cl``), on the plotted scale: one
+  number for every phase, one number per phase (the same count in every group), or a
+  mapping of group to either; groups left out of a mapping get the calculated centre line.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from equalqi.errors import InputError, Problem, ProblemCollector
 from equalqi.spc.segments import first_in_segment, position_in_segment
 from equalqi.spc.validate import (
     as_pandas,
+    check_centre,
     check_columns,
     check_settings,
     check_target,
@@ -43,6 +47,7 @@ BoolArr = NDArray[np.bool_]
 
 PhaseSpec = str | Sequence[Any] | Mapping[Any, Sequence[Any]] | None
 TargetSpec = float | Mapping[Any, float] | None
+CentreSpec = float | Sequence[float] | Mapping[Any, float | Sequence[float]] | None
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class Prepared:
     target: Arr
     trajectory: Arr
     rows_without_x: tuple[int, ...] = ()  # spreadsheet rows left out (x missing)
+    cl_fixed: Arr | None = None  # per segment: user's centre line before the multiplier, or NaN
 
     @property
     def size(self) -> int:
@@ -218,6 +224,57 @@ def _per_group(spec: TargetSpec, groups: NDArray[Any], gid: IntArr) -> Arr:
     return np.full(gid.shape[0], float(spec))
 
 
+def _centre_per_segment(
+    cl: CentreSpec, groups: NDArray[Any], gid: IntArr, phase: IntArr, seg: IntArr, n_seg: int
+) -> Arr:
+    """The user's centre line for every (group, phase) segment; NaN where not given."""
+    out = np.full(n_seg, np.nan)
+    if cl is None or n_seg == 0:
+        return out
+    first = np.flatnonzero(first_in_segment(seg))
+    seg_gid = gid[first]
+    seg_phase = phase[first]
+    n_phases = np.zeros(groups.shape[0], dtype=np.int64)
+    np.maximum.at(n_phases, seg_gid, seg_phase)
+    problems = ProblemCollector()
+
+    def assign(g: int, spec: float | Sequence[float], label: str) -> None:
+        at = seg_gid == g
+        if isinstance(spec, int | float | np.number):
+            out[at] = float(spec)
+            return
+        values = [float(v) for v in spec]
+        if len(values) != n_phases[g]:
+            problems.add(
+                Problem(
+                    what=f"'cl' gives {len(values)} centre line(s) but {label} has "
+                    f"{n_phases[g]} phase(s)",
+                    fix="give one centre line per phase, in order, or one number for all",
+                    value=", ".join(f"{v:g}" for v in values),
+                )
+            )
+            return
+        out[at] = np.asarray(values)[seg_phase[at] - 1]
+
+    labels = groups.tolist()
+    if isinstance(cl, Mapping):
+        for key, spec in cl.items():
+            if key not in labels:
+                problems.add(
+                    Problem(
+                        what=f"'cl' names the group {key!r}, which is not in the data",
+                        fix="use the group labels of the data: " + ", ".join(map(str, labels[:20])),
+                    )
+                )
+                continue
+            assign(labels.index(key), spec, f"group {key!r}")
+    else:
+        for g, label in enumerate(labels):
+            assign(g, cl, "the data" if len(labels) == 1 else f"group {label!r}")
+    problems.raise_if_any()
+    return out
+
+
 def prepare(
     data: Any,
     *,
@@ -236,6 +293,8 @@ def prepare(
     trend_length: int,
     shift_length: int,
     trajectory: str | None = None,
+    cl: CentreSpec = None,
+    method: str = "anhoej",
 ) -> Prepared:
     """Validate the inputs and return the sorted subgroup arrays (raises InputError)."""
     problems = ProblemCollector()
@@ -250,9 +309,11 @@ def prepare(
             exclude=exclude,
             trend_length=trend_length,
             shift_length=shift_length,
+            method=method,
         )
     )
     problems.extend(check_target(target))
+    problems.extend(check_centre(cl, chart, multiplier))
     frame = as_pandas(data)
     problems.extend(
         check_columns(
@@ -360,6 +421,7 @@ def prepare(
         value = agg["ymean"].to_numpy(dtype=np.float64)
 
     x_out = agg["x"].to_numpy()
+    cl_fixed = _centre_per_segment(cl, groups, gid, phase, seg, n_seg) / float(multiplier)
     return Prepared(
         groups=groups,
         gid=gid,
@@ -383,4 +445,5 @@ def prepare(
         target=_per_group(target, groups, gid),
         trajectory=agg["trajectory"].to_numpy(dtype=np.float64),
         rows_without_x=rows_without_x,
+        cl_fixed=cl_fixed,
     )

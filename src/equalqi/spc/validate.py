@@ -31,6 +31,8 @@ CHARTS: tuple[str, ...] = (
     "g",
 )
 RULES: tuple[str, ...] = ("mdc", "anhoej", "both", "none")
+#: runs-analysis methods (*qicharts2* ``qic(method = ...)``)
+METHODS: tuple[str, ...] = ("anhoej", "bestbox", "cutbox")
 IMPROVEMENTS: tuple[str, ...] = ("increase", "decrease", "neutral")
 
 #: charts whose ``y`` is a count that cannot be negative
@@ -180,10 +182,21 @@ def check_settings(
     exclude: Sequence[int] | None,
     trend_length: int,
     shift_length: int,
+    method: str = "anhoej",
 ) -> list[Problem]:
     """Checks on the arguments themselves, before the data are read."""
     out = check_choice(chart, "chart", CHARTS)
     out += check_choice(rules, "rules", RULES)
+    out += check_choice(method, "method", METHODS)
+    if method in METHODS and method != "anhoej" and rules in ("mdc", "none"):
+        out.append(
+            Problem(
+                what=f"method={method!r} chooses the limits of the Anhøj runs rules, "
+                f"which rules={rules!r} does not use",
+                fix="set rules='anhoej' or rules='both', or leave method at 'anhoej'",
+                value=str(method),
+            )
+        )
     out += check_choice(improvement, "improvement", IMPROVEMENTS)
     if chart in DENOMINATOR_CHARTS and n is None:
         out.append(
@@ -253,3 +266,76 @@ def check_target(target: object) -> list[Problem]:
                 )
             ]
     return []
+
+
+#: where a fixed centre line may lie, per chart, on the scale before the multiplier
+_CENTRE_RANGE: dict[str, tuple[float, float, bool, str]] = {
+    "p": (0.0, 1.0, True, "a proportion between 0 and 1"),
+    "pp": (0.0, 1.0, True, "a proportion between 0 and 1"),
+    "c": (0.0, np.inf, True, "a count of 0 or more"),
+    "u": (0.0, np.inf, True, "a rate of 0 or more"),
+    "up": (0.0, np.inf, True, "a rate of 0 or more"),
+    "g": (0.0, np.inf, True, "a mean number between events of 0 or more"),
+    "mr": (0.0, np.inf, True, "a mean moving range of 0 or more"),
+    "s": (0.0, np.inf, True, "a standard deviation of 0 or more"),
+    "t": (0.0, np.inf, False, "a time between events greater than 0"),
+}
+
+
+def _centre_values(cl: object) -> list[tuple[str, object]]:
+    """Every value in a ``cl`` spec, each with where it was given."""
+    if isinstance(cl, Mapping):
+        out: list[tuple[str, object]] = []
+        for group, spec in cl.items():
+            out += [(f"group {group!r}{where}", v) for where, v in _centre_values(spec)]
+        return out
+    if isinstance(cl, str | bytes):
+        return [("", cl)]
+    if isinstance(cl, Sequence | np.ndarray):
+        return [(f" phase {i}", v) for i, v in enumerate(list(cl), start=1)]
+    return [("", cl)]
+
+
+def check_centre(cl: object, chart: str, multiplier: float) -> list[Problem]:
+    """A fixed centre line must be finite numbers that the chart can have.
+
+    ``cl`` is on the plotted scale (after the multiplier), as ``target`` is.
+    """
+    if cl is None:
+        return []
+    fix_shape = (
+        "give one number (every phase), a list with one number per phase, or a mapping "
+        "of group to either"
+    )
+    if isinstance(cl, Sequence | np.ndarray) and not isinstance(cl, str) and len(cl) == 0:
+        return [Problem(what="'cl' is an empty list", fix=fix_shape)]
+    out: list[Problem] = []
+    low, high, closed, words = _CENTRE_RANGE.get(chart, (-np.inf, np.inf, True, "a number"))
+    scale = float(multiplier) if isinstance(multiplier, int | float) and multiplier > 0 else 1.0
+    for where, v in _centre_values(cl):
+        label = f"'cl'{(' for ' + where.strip()) if where else ''}"
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, int | float | np.number)
+            or not np.isfinite(float(v))
+        ):
+            out.append(
+                Problem(
+                    what=f"{label} must be a finite number",
+                    fix=fix_shape + ", on the chart's scale (after the multiplier)",
+                    value=str(v),
+                )
+            )
+            continue
+        u = float(v) / scale
+        inside = (low <= u <= high) if closed else (low < u <= high)
+        if not inside:
+            out.append(
+                Problem(
+                    what=f"{label} is not possible on a '{chart}' chart: it must be {words}"
+                    + (f" (times the multiplier {scale:g})" if scale != 1.0 else ""),
+                    fix="give the centre line on the chart's scale, after the multiplier",
+                    value=str(v),
+                )
+            )
+    return out

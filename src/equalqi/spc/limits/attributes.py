@@ -7,13 +7,15 @@
   (Montgomery eq. 7.17; ``qic.c``).
 * U: CL = sum of counts / sum of exposure; sigma_i = sqrt(CL / n_i); lower limits clipped
   at 0 (Montgomery eq. 7.19; ``qic.u``).
+
+A centre line fixed by the user replaces CL in the sigma as well, as in *qicharts2*.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from equalqi.spc.limits.base import Limits, clip, sigma_lines
+from equalqi.spc.limits.base import Limits, centre, clip, sigma_lines
 from equalqi.spc.prepare import Prepared
 from equalqi.spc.segments import seg_mean, seg_sum
 
@@ -37,7 +39,7 @@ def poisson_sigma(cl: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 
 def p_limits(p: Prepared) -> Limits:
-    cl = pooled_rate(p)[p.seg]
+    cl = centre(p.cl_fixed, pooled_rate(p))[p.seg]
     lim = sigma_lines(
         p.value, cl, binomial_sigma(cl, p.n), "P chart: CL = pooled proportion; binomial sigma"
     )
@@ -46,13 +48,13 @@ def p_limits(p: Prepared) -> Limits:
 
 def c_limits(p: Prepared) -> Limits:
     y = p.ysum
-    cl = seg_mean(p.seg, y, p.base, p.n_seg)[p.seg]
+    cl = centre(p.cl_fixed, seg_mean(p.seg, y, p.base, p.n_seg))[p.seg]
     lim = sigma_lines(y, cl, np.sqrt(cl), "C chart: CL = mean count; sigma = sqrt(CL)")
     return clip(lim, lower=0.0)
 
 
 def u_limits(p: Prepared) -> Limits:
-    cl = pooled_rate(p)[p.seg]
+    cl = centre(p.cl_fixed, pooled_rate(p))[p.seg]
     lim = sigma_lines(
         p.value, cl, poisson_sigma(cl, p.n), "U chart: CL = pooled rate; Poisson sigma"
     )

@@ -28,6 +28,13 @@ class Limits:
     method: str
 
 
+def centre(fixed: Arr | None, computed: Arr) -> Arr:
+    """Per-segment centre line: the user's (*qicharts2* ``cl``) where given, else ``computed``."""
+    if fixed is None:
+        return computed
+    return np.where(np.isnan(fixed), computed, fixed)
+
+
 def sigma_lines(y: Arr, cl: Arr, sigma: Arr, method: str) -> Limits:
     """Centre line ± 3 and ± 2 sigma."""
     return Limits(

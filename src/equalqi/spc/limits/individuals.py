@@ -13,13 +13,13 @@ consecutive baseline points for the spread, optionally screening large ranges fi
 from __future__ import annotations
 
 from equalqi.spc.constants import D2, MDC_LIMIT
-from equalqi.spc.limits.base import Limits, average_moving_range, sigma_lines
+from equalqi.spc.limits.base import Limits, average_moving_range, centre, sigma_lines
 from equalqi.spc.prepare import Prepared
 from equalqi.spc.segments import seg_mean
 
 
 def i_limits(p: Prepared, *, screen: bool) -> Limits:
-    cl = seg_mean(p.seg, p.value, p.base, p.n_seg)
+    cl = centre(p.cl_fixed, seg_mean(p.seg, p.value, p.base, p.n_seg))
     amr = average_moving_range(p.value, p.seg, p.base, p.n_seg, screen=screen)
     sigma = (amr / D2)[p.seg]
     return sigma_lines(
@@ -32,7 +32,7 @@ def i_limits(p: Prepared, *, screen: bool) -> Limits:
 
 
 def xmr_limits(p: Prepared, *, screen: bool) -> Limits:
-    cl = seg_mean(p.seg, p.value, p.base, p.n_seg)[p.seg]
+    cl = centre(p.cl_fixed, seg_mean(p.seg, p.value, p.base, p.n_seg))[p.seg]
     amr = average_moving_range(p.value, p.seg, p.base, p.n_seg, screen=screen)[p.seg]
     return Limits(
         y=p.value,

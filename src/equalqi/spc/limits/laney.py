@@ -15,7 +15,7 @@ import numpy as np
 
 from equalqi.spc.constants import D2
 from equalqi.spc.limits.attributes import binomial_sigma, poisson_sigma, pooled_rate
-from equalqi.spc.limits.base import Limits, average_moving_range, clip, sigma_lines
+from equalqi.spc.limits.base import Limits, average_moving_range, centre, clip, sigma_lines
 from equalqi.spc.prepare import Prepared
 from equalqi.spc.segments import seg_count, seg_mean, seg_sum
 
@@ -47,7 +47,7 @@ def _laney(p: Prepared, sigma: np.ndarray, cl: np.ndarray, screen: bool, name: s
 
 
 def pp_limits(p: Prepared, *, screen: bool) -> Limits:
-    cl = pooled_rate(p)[p.seg]
+    cl = centre(p.cl_fixed, pooled_rate(p))[p.seg]
     lim = _laney(
         p,
         binomial_sigma(cl, p.n),
@@ -59,7 +59,7 @@ def pp_limits(p: Prepared, *, screen: bool) -> Limits:
 
 
 def up_limits(p: Prepared, *, screen: bool) -> Limits:
-    cl = pooled_rate(p)[p.seg]
+    cl = centre(p.cl_fixed, pooled_rate(p))[p.seg]
     lim = _laney(
         p, poisson_sigma(cl, p.n), cl, screen, "U' chart (Laney): Poisson sigma x sigma of z-scores"
     )

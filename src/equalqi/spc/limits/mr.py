@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from equalqi.spc.constants import D4
-from equalqi.spc.limits.base import Limits
+from equalqi.spc.limits.base import Limits, centre
 from equalqi.spc.prepare import Prepared
 from equalqi.spc.segments import first_in_segment, seg_mean
 
@@ -26,7 +26,7 @@ def mr_values(p: Prepared) -> np.ndarray:
 
 def mr_limits(p: Prepared) -> Limits:
     y = mr_values(p)
-    cl = seg_mean(p.seg, y, p.base, p.n_seg)[p.seg]
+    cl = centre(p.cl_fixed, seg_mean(p.seg, y, p.base, p.n_seg))[p.seg]
     zero = np.zeros(p.size)
     return Limits(
         y=y,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from equalqi.spc.limits.base import Limits
+from equalqi.spc.limits.base import Limits, centre
 from equalqi.spc.prepare import Prepared
 from equalqi.spc.segments import seg_median
 
 
 def run_limits(p: Prepared) -> Limits:
-    cl = seg_median(p.seg, p.value, p.base, p.n_seg)[p.seg]
+    cl = centre(p.cl_fixed, seg_median(p.seg, p.value, p.base, p.n_seg))[p.seg]
     nan = np.full(p.size, np.nan)
     return Limits(
         y=p.value,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from equalqi.spc.constants import a3, b3, b4
-from equalqi.spc.limits.base import Limits
+from equalqi.spc.limits.base import Limits, centre
 from equalqi.spc.prepare import Prepared
 from equalqi.spc.segments import seg_mean, seg_sum
 
@@ -53,7 +53,7 @@ def xbar_limits(p: Prepared) -> Limits:
     wsum = seg_sum(p.seg, p.ylen * p.ymean, p.base, p.n_seg)
     nsum = seg_sum(p.seg, p.ylen, p.base, p.n_seg)
     with np.errstate(invalid="ignore", divide="ignore"):
-        cl = (wsum / nsum)[p.seg]
+        cl = centre(p.cl_fixed, wsum / nsum)[p.seg]
     sb = s_bar(p)[p.seg]
     return Limits(
         y=p.ymean,
@@ -67,7 +67,7 @@ def xbar_limits(p: Prepared) -> Limits:
 
 
 def s_limits(p: Prepared) -> Limits:
-    cl = s_bar(p)[p.seg]
+    cl = centre(p.cl_fixed, s_bar(p))[p.seg]
     return Limits(
         y=p.ysd,
         cl=cl,

@@ -4,7 +4,8 @@ Times between events are roughly exponential; the power ``1 / 3.6`` makes them c
 normal (Nelson LS. A control chart for parts-per-million nonconforming items. *J Qual
 Technol* 1994;26:239-240). The I chart is computed on the transformed values and its lines
 are transformed back with the power 3.6; lower lines that fall below zero are set to zero
-(*qicharts2* ``qic.t``; Montgomery example 7.6).
+(*qicharts2* ``qic.t``; Montgomery example 7.6). A centre line fixed by the user is a time
+between events, so it is transformed with the data (``cl^(1/3.6)``) and drawn where given.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def _back(a: np.ndarray) -> np.ndarray:
 
 
 def t_limits(p: Prepared, *, screen: bool) -> Limits:
-    transformed = replace(p, value=np.power(p.value, 1.0 / 3.6))
+    fixed = None if p.cl_fixed is None else np.power(p.cl_fixed, 1.0 / 3.6)
+    transformed = replace(p, value=np.power(p.value, 1.0 / 3.6), cl_fixed=fixed)
     lim = i_limits(transformed, screen=screen)
     lcl = _back(lim.lcl)
     lcl = np.where(lcl < 0, 0.0, lcl)

@@ -15,6 +15,12 @@ Either gives a signal for the whole phase, as in *qicharts2* ``runs.analysis``. 
 points are left out; missing values are skipped (they do not break a run). R's ``round``
 (half to even) is matched by ``numpy.round``; R's ``qbinom`` by the smallest k whose
 cumulative probability reaches ``0.05 · (1 - 64 eps)``.
+
+``method="bestbox"`` or ``"cutbox"`` replaces the two separate limits by critical values
+chosen from the exact joint distribution of crossings and longest run (Anhøj J,
+Wentzel-Larsen T. *PLoS ONE* 2020;15:e0233920; :mod:`~equalqi.spc.rules.bestbox`,
+:mod:`~equalqi.spc.rules.cutbox`). Those tables cost O(n³) to compute, so above
+:data:`MAX_BOX_N` useful points a phase falls back to the Anhøj limits and says so.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import binom
 
+from equalqi.spc.rules.bestbox import best_box
+from equalqi.spc.rules.cutbox import cut_box
 from equalqi.spc.segments import run_lengths, seg_max
 
 Arr = NDArray[np.float64]
@@ -32,6 +40,9 @@ IntArr = NDArray[np.int64]
 BoolArr = NDArray[np.bool_]
 
 _P_CROSSINGS = 0.05 * (1.0 - 64.0 * np.finfo(np.float64).eps)
+
+#: largest number of useful points for which the box tables are computed
+MAX_BOX_N = 400
 
 
 def longest_run_limit(n_useful: Arr) -> Arr:
@@ -59,6 +70,37 @@ def crossings_limit(n_useful: Arr) -> Arr:
 
 
 @dataclass(frozen=True)
+class BoxLimits:
+    """Per-segment critical values of one runs-analysis method."""
+
+    n_crossings_min: Arr
+    longest_run_max: Arr
+    crossings_border: Arr  # cut box: smallest C without a signal when L = longest_run_max
+    longest_run_border: Arr  # cut box: longest L without a signal when C = n_crossings_min
+    fallback: BoolArr  # box method asked for but n > MAX_BOX_N: Anhøj limits used
+
+
+def method_limits(method: str, n_useful: Arr) -> BoxLimits:
+    """Critical values per segment for ``method`` (NaN where there are no useful points)."""
+    n = np.asarray(n_useful, dtype=np.float64)
+    cmin = crossings_limit(n)
+    lmax = longest_run_limit(n)
+    c_border = np.full(n.shape, np.nan)
+    l_border = np.full(n.shape, np.nan)
+    fallback = np.zeros(n.shape, dtype=bool)
+    if method != "anhoej":
+        fallback = n > MAX_BOX_N
+        for value in np.unique(n[(n > 0) & ~fallback]):
+            at = n == value
+            cmin[at], lmax[at] = best_box(int(value))
+            if method == "cutbox":
+                cut = cut_box(int(value))
+                if cut is not None:
+                    c_border[at], l_border[at] = cut
+    return BoxLimits(cmin, lmax, c_border, l_border, fallback)
+
+
+@dataclass(frozen=True)
 class RunsAnalysis:
     """Per-segment statistics and per-point flags of the Anhøj rules."""
 
@@ -69,13 +111,28 @@ class RunsAnalysis:
     n_crossings: Arr
     n_crossings_min: Arr
     runs_signal: BoolArr  # per segment
+    crossings_border: Arr  # per segment (cut box only, else NaN)
+    longest_run_border: Arr
+    box_fallback: BoolArr  # per segment: Anhøj limits used because n > MAX_BOX_N
     in_long_run: BoolArr  # per point: part of a run longer than the limit
     few_crossings: BoolArr  # per point: useful point of a phase with too few crossings
     side: IntArr  # per point: +1 above, -1 below, 0 on the line or not useful
 
 
-def anhoej(y: Arr, cl: Arr, seg: IntArr, include: BoolArr, n_seg: int) -> RunsAnalysis:
-    """Runs analysis of ``y`` around ``cl`` for each segment (points sorted by segment)."""
+def anhoej(
+    y: Arr,
+    cl: Arr,
+    seg: IntArr,
+    include: BoolArr,
+    n_seg: int,
+    method: str = "anhoej",
+) -> RunsAnalysis:
+    """Runs analysis of ``y`` around ``cl`` for each segment (points sorted by segment).
+
+    With the cut box, a phase whose ``(C, L)`` falls in the cut-away cells (enough
+    crossings and no run beyond the box, but the two together unusual) has its longest
+    run(s) flagged as the reason, so the signal keeps a side.
+    """
     size = y.shape[0]
     with np.errstate(invalid="ignore"):
         sign = np.sign(y - cl)
@@ -95,15 +152,27 @@ def anhoej(y: Arr, cl: Arr, seg: IntArr, include: BoolArr, n_seg: int) -> RunsAn
     has = n_useful > 0
     crossings = np.where(has, np.maximum(n_runs - 1.0, 0.0), np.nan)
     longest = np.where(has, longest, np.nan)
-    lmax = longest_run_limit(n_useful)
-    cmin = crossings_limit(n_useful)
+    box = method_limits(method, n_useful)
+    lmax, cmin = box.longest_run_max, box.n_crossings_min
+    cb, lb = box.crossings_border, box.longest_run_border
     with np.errstate(invalid="ignore"):
-        signal = has & ((longest > lmax) | (crossings < cmin))
+        outside_box = (longest > lmax) | (crossings < cmin)
+        in_cut = (
+            ~np.isnan(cb)
+            & ~outside_box
+            & ~(
+                ((crossings >= cmin + 1) & (longest <= lmax - 1))
+                | ((crossings == cmin) & (longest <= lb))
+                | (crossings >= cb)
+            )
+        )
+        signal = has & (outside_box | in_cut)
+        run_limit = np.where(in_cut, longest - 1.0, lmax)
 
     in_long = np.zeros(size, dtype=bool)
     few = np.zeros(size, dtype=bool)
     with np.errstate(invalid="ignore"):
-        in_long[idx] = length > lmax[sg]
+        in_long[idx] = length > run_limit[sg]
         few[idx] = (crossings < cmin)[sg]
     side = np.zeros(size, dtype=np.int64)
     side[idx] = s
@@ -115,6 +184,9 @@ def anhoej(y: Arr, cl: Arr, seg: IntArr, include: BoolArr, n_seg: int) -> RunsAn
         n_crossings=crossings,
         n_crossings_min=cmin,
         runs_signal=signal,
+        crossings_border=cb,
+        longest_run_border=lb,
+        box_fallback=box.fallback & has,
         in_long_run=in_long,
         few_crossings=few,
         side=side,
