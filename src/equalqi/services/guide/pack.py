@@ -39,17 +39,19 @@ section.part:first-of-type { break-before: auto; }
 .sheet-head { border-bottom: 2px solid #005eb8; padding-bottom: 4pt; margin-bottom: 8pt; }
 figure.chart { break-inside: avoid; margin: 4pt 0 8pt; }
 figure.chart > svg { width: 100% !important; height: auto !important; max-height: 82mm; }
-.eqi-grid { grid-template-columns: 1fr 1fr 1fr !important; gap: 3mm !important; }
+.eqi-grid { grid-template-columns: 1fr 1fr 1fr !important; gap: 2mm 3mm !important; }
 .eqi-panel svg { width: 100% !important; height: auto !important; }
 .exercise { background: #fff; border: 1px solid #d8dde0; border-left: 6px solid #005eb8;
-  break-inside: auto; padding: 4pt 10pt; margin: 8pt 0; }
+  break-inside: avoid; padding: 4pt 10pt; margin: 8pt 0; }
 .exercise ol.options, .exercise h3, .exercise p { break-inside: avoid; }
 .exercise h3 { break-after: avoid; }
 .exercise .tick { display: inline-block; width: 10pt; height: 10pt; border: 1.5pt solid #212b32;
   margin-right: 6pt; vertical-align: -1pt; }
 .exercise ol.options { list-style: upper-alpha; }
-table { font-size: 10pt; } a { color: #212b32; text-decoration: none; }
+table { font-size: 10pt; } tr { break-inside: avoid; } a { color: #212b32; text-decoration: none; }
 .handout { font-size: 12pt; }
+.kit-invitation { font-size: 10.5pt; } .kit-invitation h2 { font-size: 12pt; margin: 8pt 0 2pt; }
+.kit-invitation p, .kit-invitation li { margin: 2pt 0; }
 .handout h1 { font-size: 18pt; } .handout h2 { font-size: 13pt; margin: 8pt 0 2pt; }
 .handout p, .handout li { margin: 2pt 0; }
 ul.easyread li { font-size: 14pt; margin: 6pt 0; }
@@ -104,7 +106,7 @@ def pack_html(materials: Materials) -> str:
         )
         parts.append(
             f'<section class="part"><div class="sheet-head"><h1>Exercise sheet: module '
-            f"{m.number}</h1><p>{escape(m.title)}. Names: ______________________</p></div>"
+            f"{m.number}</h1><p>{escape(m.title)}</p><p>Names: ______________________</p></div>"
             f"{sheets}</section>"
         )
     rows = []
@@ -132,7 +134,7 @@ def pack_html(materials: Materials) -> str:
     )
     parts.append(f'<section class="part handout">{kit_body(kit["handout"])}</section>')
     for slug in ("invitation", "easy-read", "checklist"):
-        parts.append(f'<section class="part">{kit_body(kit[slug])}</section>')
+        parts.append(f'<section class="part kit-{slug}">{kit_body(kit[slug])}</section>')
     parts.append(
         f'<section class="part"><h1>Session record form</h1>{feedback_form_html()}</section>'
     )
