@@ -3,12 +3,14 @@ and a session record form with the involvement log's own fields."""
 
 from __future__ import annotations
 
+import io
 import re
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pptx import Presentation
 from pypdf import PdfReader
 from typer.testing import CliRunner
@@ -121,8 +123,12 @@ def test_slides(built: GuideOutput, mats: Materials) -> None:
     assert len(built.slide_titles) == len(prs.slides)
     notes = [s.notes_slide.notes_text_frame.text for s in prs.slides]
     assert any(n.startswith("Answer: ") for n in notes)
-    pictures = sum(1 for s in prs.slides for sh in s.shapes if sh.shape_type == 13)
-    assert pictures >= 4
+    pictures = [sh for s in prs.slides for sh in s.shapes if sh.shape_type == 13]
+    assert len(pictures) >= 4
+    for pic in pictures:  # a chart, not a blank: dark marks on a white background
+        image = Image.open(io.BytesIO(pic.image.blob)).convert("L")
+        low, high = image.getextrema()
+        assert high == 255 and low < 100
 
 
 def test_session_record_form_matches_the_involvement_log(built: GuideOutput) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from equalqi.learn import Exercise, figure_keys, key_points, load_guide, load_workshop
 from equalqi.services.guide.materials import Materials
 from equalqi.services.guide.site import LETTERS, answer_words
+from equalqi.services.report.pack import _png as report_png
 
 #: Exercises shown on their own slides (the issue's examples), in workshop order.
 SLIDE_EXERCISES = ("why-plans-widen", "spc-special-cause", "spc-dna-not-fallen", "verdict-dna")
@@ -22,12 +23,10 @@ SLIDE_EXERCISES = ("why-plans-widen", "spc-special-cause", "spc-dna-not-fallen",
 STAND_IN = {"dna-imd-multiples": "dna-imd-lines"}
 
 
-def _png(svg: str, width: int = 1600) -> bytes:
-    import cairosvg
-
-    data = cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=width)
-    assert isinstance(data, bytes)
-    return data
+def _png(svg: str) -> bytes:
+    """PNG of a chart the way the board pack makes them (white background, root style
+    dropped so cairosvg sees the size)."""
+    return report_png(svg, scale=2.5)
 
 
 def write_slides(path: Path, materials: Materials) -> list[str]:
