@@ -15,6 +15,7 @@ from scipy import stats
 from equalqi.learn import figure_keys, load_guide
 from equalqi.services.analysis.pipeline import AnalysisResult
 from equalqi.services.guide import Materials, cache_key, materials
+from equalqi.synthetic import SCENARIOS
 
 IMD = "Deprivation (IMD quintile)"
 ROWS = 200_000  # as conftest.py
@@ -134,11 +135,21 @@ def test_gap_verdicts(
     assert mats.answer(exercise) == {expected}
 
 
-def test_the_three_scenarios_tell_three_stories(mats: Materials) -> None:
-    """The demo's planted effects come through the disclosure boundary at this size."""
-    assert mats.answer("verdict-dna") == {"widened"}
-    assert mats.answer("verdict-screening") == {"narrowed"}
-    assert mats.answer("verdict-no-change") == {"no evidence"}
+@pytest.mark.parametrize(
+    ("scenario", "exercise"),
+    [
+        ("dna_sms", "verdict-dna"),
+        ("screening_outreach", "verdict-screening"),
+        ("no_change", "verdict-no-change"),
+    ],
+)
+def test_planted_effects_come_through_at_this_size(
+    mats: Materials, scenario: str, exercise: str
+) -> None:
+    """The guide's stories need the effect each scenario plants to show, after disclosure."""
+    planted = SCENARIOS[scenario].outcome.gap_change
+    word = {"widens": "widened", "narrows": "narrowed", "none": "no evidence"}[planted]
+    assert mats.answer(exercise) == {word}
 
 
 def test_ringed_point_answer_matches_the_chart(mats: Materials) -> None:
