@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import binom
 
-from equalqi.spc.segments import run_lengths, seg_max
+from equalqi.spc.segments import run_lengths
 
 Arr = NDArray[np.float64]
 IntArr = NDArray[np.int64]
@@ -45,6 +45,9 @@ def longest_run_limit(n_useful: Arr) -> Arr:
 def crossings_limit(n_useful: Arr) -> Arr:
     """Lower limit for crossings: R's ``qbinom(0.05, n - 1, 0.5)`` (NaN where n = 0)."""
     n = np.asarray(n_useful, dtype=np.float64)
+    if n.size > 64:  # many segments share a few lengths: the quantile once per length
+        distinct, back = np.unique(n, return_inverse=True)
+        return crossings_limit(distinct)[back.reshape(n.shape)]
     out = np.full(n.shape, np.nan)
     ok = n > 0
     if not ok.any():
@@ -91,7 +94,14 @@ def anhoej(y: Arr, cl: Arr, seg: IntArr, include: BoolArr, n_seg: int) -> RunsAn
     starts = np.ones(idx.size, dtype=bool)
     starts[1:] = run_id[1:] != run_id[:-1]
     n_runs = np.bincount(sg[starts], minlength=n_seg).astype(np.float64)
-    longest = seg_max(sg, length.astype(np.float64), n_seg)
+    # runs never cross a segment and points are sorted by segment: the longest run of each
+    # segment with useful points is the maximum over its contiguous block
+    longest = np.full(n_seg, np.nan)
+    if idx.size:
+        seg_start = np.ones(idx.size, dtype=bool)
+        seg_start[1:] = sg[1:] != sg[:-1]
+        first = np.flatnonzero(seg_start)
+        longest[sg[first]] = np.maximum.reduceat(length, first).astype(np.float64)
     has = n_useful > 0
     crossings = np.where(has, np.maximum(n_runs - 1.0, 0.0), np.nan)
     longest = np.where(has, longest, np.nan)

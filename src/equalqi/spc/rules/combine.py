@@ -36,14 +36,49 @@ RULE_ORDER: tuple[str, ...] = (
 DIRECTIONS = {"increase": 1, "decrease": -1, "neutral": 0}
 
 
+#: classification codes (``Signals.klass``) and their names
+CLASS_NAMES: tuple[str, ...] = ("common", "improvement", "concern", "neutral", "neutral", "neutral")
+POINT_TYPES: tuple[str, ...] = (
+    "common_cause",
+    "special_cause_improvement",
+    "special_cause_concern",
+    "special_cause_neutral_high",
+    "special_cause_neutral_low",
+    "special_cause_neutral",
+)
+
+
 @dataclass(frozen=True)
 class Signals:
+    """Per-point signals, held as small integer codes into short tables of words.
+
+    ``code`` indexes ``rule_table``/``label_table`` (rule × direction) and ``klass`` indexes
+    :data:`CLASS_NAMES`/:data:`POINT_TYPES`; the words per point are decoded on demand, so
+    that a national run of millions of points never holds millions of Python strings.
+    """
+
     signal: BoolArr
-    rule: StrArr
-    label: StrArr
     direction: IntArr
-    classification: StrArr
-    point_type: StrArr
+    code: IntArr
+    klass: IntArr
+    rule_table: StrArr
+    label_table: StrArr
+
+    @property
+    def rule(self) -> StrArr:
+        return self.rule_table[self.code]
+
+    @property
+    def label(self) -> StrArr:
+        return self.label_table[self.code]
+
+    @property
+    def classification(self) -> StrArr:
+        return np.asarray(CLASS_NAMES, dtype=object)[self.klass]
+
+    @property
+    def point_type(self) -> StrArr:
+        return np.asarray(POINT_TYPES, dtype=object)[self.klass]
 
 
 def combine(
@@ -81,7 +116,7 @@ def combine(
         conditions, [out_side, trend_dir, side, side, run_side, zero], default=0
     ).astype(np.int64)
     signal = rule_idx < len(RULE_ORDER)
-    code = rule_idx * 3 + (direction + 1)
+    code = (rule_idx * 3 + (direction + 1)).astype(np.int64)
 
     rules_table = np.array([r for r in RULE_ORDER for _ in range(3)] + [""] * 3, dtype=object)
     label_table = np.array(
@@ -108,25 +143,11 @@ def combine(
         [0, 1, 2, 3, 4],
         default=5,
     )
-    class_table = np.array(
-        ["common", "improvement", "concern", "neutral", "neutral", "neutral"], dtype=object
-    )
-    type_table = np.array(
-        [
-            "common_cause",
-            "special_cause_improvement",
-            "special_cause_concern",
-            "special_cause_neutral_high",
-            "special_cause_neutral_low",
-            "special_cause_neutral",
-        ],
-        dtype=object,
-    )
     return Signals(
         signal=signal,
-        rule=rules_table[code],
-        label=label_table[code],
         direction=direction,
-        classification=class_table[klass],
-        point_type=type_table[klass],
+        code=code,
+        klass=klass.astype(np.int64),
+        rule_table=rules_table,
+        label_table=label_table,
     )

@@ -59,22 +59,25 @@ def trend_flags(y: Arr, seg: IntArr, length: int) -> tuple[BoolArr, IntArr]:
     point when that point is also part of a trend, otherwise the step from the previous one.
     """
     n = y.shape[0]
-    step = np.zeros(n, dtype=np.int64)  # sign of y[i] - y[i-1], 0 at a phase start
+    same = np.zeros(n, dtype=bool)  # point i is in the segment of point i - 1
+    np.equal(seg[1:], seg[:-1], out=same[1:])
+    # sign of y[i] - y[i-1] (0 when either is missing, and at a phase start), as one byte
+    step = np.zeros(n, dtype=np.int8)
     if n > 1:
         with np.errstate(invalid="ignore"):
-            d = np.sign(np.diff(y))
-        d = np.where(np.isnan(d), 0, d).astype(np.int64)
-        step[1:] = np.where(seg[1:] == seg[:-1], d, 0)
+            up = y[1:] > y[:-1]
+            down = y[1:] < y[:-1]
+        step[1:] = up.view(np.int8) - down.view(np.int8)
+        step[~same] = 0
     _, run = run_lengths(step, step != 0)
     qualifies = run >= length - 1  # a run of k steps joins k + 1 points
     in_trend = qualifies.copy()
-    in_trend[:-1] |= qualifies[1:] & (seg[1:] == seg[:-1])
+    in_trend[:-1] |= qualifies[1:] & same[1:]
 
-    nxt = _same_next(seg, 1)
-    right = np.zeros(n, dtype=np.int64)
-    right[:-1] = np.where(nxt[:-1], step[1:], 0)
+    right = np.zeros(n, dtype=np.int8)  # the step to the next point of the segment
+    right[:-1] = np.where(same[1:], step[1:], 0)
     next_in = np.zeros(n, dtype=bool)
-    next_in[:-1] = in_trend[1:] & nxt[:-1]
+    next_in[:-1] = in_trend[1:] & same[1:]
     direction = np.where(in_trend & next_in, right, step)
     direction = np.where(in_trend, np.where(direction == 1, 1, -1), 0)
     return in_trend, direction.astype(np.int64)
