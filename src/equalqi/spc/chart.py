@@ -38,7 +38,7 @@ _VARIATION = {
 }
 
 
-def _decode(table: NDArray[Any], codes: NDArray[np.int64]) -> Any:
+def _decode(table: NDArray[Any], codes: NDArray[np.integer[Any]]) -> Any:
     """``table[codes]`` as the column pandas would make of it, without a Python object per row.
 
     The short table is typed once (text becomes pandas' string dtype, as a column of Python
@@ -204,7 +204,7 @@ def spc(
         above = yv > ucl
         below = yv < lcl
     sigma_signal = above | below
-    sigma_side = np.where(above, 1, np.where(below, -1, 0)).astype(np.int64)
+    sigma_side = above.view(np.int8) - below.view(np.int8)
 
     runs = anhoej(yv, cl, p.seg, p.include, p.n_seg)
     runs_apply = chart != "mr" and not p.categorical_x

@@ -91,10 +91,13 @@ def position_in_segment(seg: IntArr) -> IntArr:
     return idx - np.maximum.accumulate(starts)
 
 
-def run_lengths(key: NDArray[np.integer[Any]], valid: BoolArr) -> tuple[IntArr, IntArr]:
+def run_lengths(
+    key: NDArray[np.integer[Any]], valid: BoolArr, seg: IntArr | None = None
+) -> tuple[IntArr, IntArr]:
     """Label maximal runs of equal ``key`` among consecutive valid points.
 
-    A run breaks where ``key`` changes or a point is not valid. Returns ``(run_id, length)``
+    A run breaks where ``key`` changes, a point is not valid or (given ``seg``) a new
+    segment starts, so a one-byte key serves every segment at once. Returns ``(run_id, length)``
     per point: ``run_id`` is -1 for invalid points, ``length`` the length of the run the
     point belongs to (0 for invalid points).
     """
@@ -106,6 +109,8 @@ def run_lengths(key: NDArray[np.integer[Any]], valid: BoolArr) -> tuple[IntArr, 
     np.equal(key[1:], key[:-1], out=cont[1:])
     cont[1:] &= valid[1:]
     cont[1:] &= valid[:-1]
+    if seg is not None:
+        cont[1:] &= seg[1:] == seg[:-1]
     first = np.flatnonzero(valid & ~cont)
     end = valid.copy()
     end[:-1] &= ~cont[1:]

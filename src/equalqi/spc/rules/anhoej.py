@@ -81,13 +81,12 @@ def anhoej(y: Arr, cl: Arr, seg: IntArr, include: BoolArr, n_seg: int) -> RunsAn
     """Runs analysis of ``y`` around ``cl`` for each segment (points sorted by segment)."""
     size = y.shape[0]
     with np.errstate(invalid="ignore"):
-        sign = np.sign(y - cl)
-    useful = include & ~np.isnan(sign) & (sign != 0)
+        sign = (y > cl).view(np.int8) - (y < cl).view(np.int8)  # sign(y - cl), 0 if missing
+    useful = include & (sign != 0)
     idx = np.flatnonzero(useful)
-    s = sign[idx].astype(np.int64)
+    s = sign[idx]
     sg = seg[idx]
-    key = sg * 2 + (s > 0)
-    run_id, length = run_lengths(key, np.ones(idx.size, dtype=bool))
+    run_id, length = run_lengths(s, np.ones(idx.size, dtype=bool), sg)
 
     n_obs = np.bincount(seg[include], minlength=n_seg).astype(np.float64)
     n_useful = np.bincount(sg, minlength=n_seg).astype(np.float64)
