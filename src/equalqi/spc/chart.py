@@ -67,7 +67,7 @@ def _warnings(
     ucl_last: NDArray[np.float64],
 ) -> NDArray[np.object_]:
     """Plain-language warnings per segment, joined with '; '."""
-    n_points = seg_count(p.seg, np.ones(p.size, dtype=bool), p.n_seg)
+    n_points = np.bincount(p.seg, minlength=p.n_seg).astype(np.float64)
     usable = p.base & ~np.isnan(p.value)
     if chart in ("xbar", "s"):
         usable = p.base & (p.ylen > 0)
@@ -311,12 +311,13 @@ def spc(
     assure = assurance(p.target[last], lcl[last], ucl[last], improvement)
     assure = np.where(last_of_group, assure, "none").astype(object)
     all_points = np.ones(size, dtype=bool)
+    n_points = np.bincount(p.seg, minlength=p.n_seg).astype(np.int64)
     summary = pd.DataFrame(
         {
             "group": _decode(p.groups, seg_group),
             "phase": p.phase[last],
             "phase_label": p.phase_label[last],
-            "n_points": seg_count(p.seg, all_points, p.n_seg).astype(np.int64),
+            "n_points": n_points,
             "n_baseline": seg_count(p.seg, p.base, p.n_seg).astype(np.int64),
             "n_obs": runs.n_obs.astype(np.int64),
             "n_useful": runs.n_useful.astype(np.int64),
@@ -339,7 +340,7 @@ def spc(
             "variation_icon": icon,
             "target": p.target[last],
             "assurance": assure,
-            "short_group_warning": seg_count(p.seg, all_points, p.n_seg) < SHORT_PHASE,
+            "short_group_warning": n_points < SHORT_PHASE,
             "warnings": _warnings(p, chart, rules, freeze, runs, cl[last], ucl[last]),
         }
     )

@@ -381,7 +381,7 @@ def prepare(
     seg = (np.cumsum(seg_start) - 1).astype(np.int64)
     n_seg = int(seg[-1]) + 1 if seg.size else 0
     pos_group = position_in_segment(gid)
-    pos_phase = position_in_segment(seg)
+    pos_phase = pos_group if phases is None else position_in_segment(seg)
 
     include = np.ones(gid.shape[0], dtype=bool)
     if exclude:

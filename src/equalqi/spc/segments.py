@@ -20,7 +20,8 @@ BoolArr = NDArray[np.bool_]
 
 def seg_count(seg: IntArr, mask: BoolArr, n_seg: int) -> Arr:
     """Number of points per segment where ``mask`` is true."""
-    return np.asarray(np.bincount(seg[mask], minlength=n_seg), dtype=np.float64)
+    kept = seg if mask.all() else seg[mask]  # no copy of every point when all count
+    return np.asarray(np.bincount(kept, minlength=n_seg), dtype=np.float64)
 
 
 def seg_sum(seg: IntArr, values: Arr, mask: BoolArr, n_seg: int) -> Arr:
@@ -86,9 +87,9 @@ def last_in_segment(seg: IntArr) -> BoolArr:
 def position_in_segment(seg: IntArr) -> IntArr:
     """0-based position of each point within its contiguous segment."""
     n = seg.shape[0]
-    idx = np.arange(n, dtype=np.int64)
-    starts = np.where(first_in_segment(seg), idx, 0)
-    return idx - np.maximum.accumulate(starts)
+    first = np.flatnonzero(first_in_segment(seg))
+    sizes = np.diff(np.append(first, n))
+    return np.arange(n, dtype=np.int64) - np.repeat(first.astype(np.int64), sizes)
 
 
 def run_lengths(
