@@ -54,7 +54,8 @@ def _own(a: NDArray[Any]) -> NDArray[Any]:
 
 def _scale(a: NDArray[np.float64], multiplier: float) -> NDArray[np.float64]:
     out = a * multiplier
-    return np.where(np.isfinite(out), out, np.nan)
+    out[np.isinf(out)] = np.nan  # in place: NaN stays NaN, infinite limits become NaN
+    return out
 
 
 def _warnings(

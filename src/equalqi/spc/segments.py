@@ -33,10 +33,14 @@ def seg_sum(seg: IntArr, values: Arr, mask: BoolArr, n_seg: int) -> Arr:
 def seg_mean(seg: IntArr, values: Arr, mask: BoolArr, n_seg: int) -> Arr:
     """Mean per segment of the non-missing ``values`` under ``mask`` (NaN if none)."""
     use = mask & ~np.isnan(values)
-    # zero weights instead of dropping the unused points: the same sums, added in the same
-    # order, without copying the kept points out first
-    total = np.bincount(seg, weights=np.where(use, values, 0.0), minlength=n_seg)
-    count = np.bincount(seg, weights=use, minlength=n_seg)
+    if use.all():  # every point counts (a national run without gaps): no copies
+        total = np.bincount(seg, weights=values, minlength=n_seg)
+        count = np.bincount(seg, minlength=n_seg)
+    else:
+        # zero weights instead of dropping the unused points: the same sums, added in the
+        # same order, without copying the kept points out first
+        total = np.bincount(seg, weights=np.where(use, values, 0.0), minlength=n_seg)
+        count = np.bincount(seg[use], minlength=n_seg)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
