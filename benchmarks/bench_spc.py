@@ -223,7 +223,7 @@ SPC_LIMITS = [
     "* What is left is memory traffic: some sixty passes over arrays of one value per point "
     "(6 million points: 48 MB per float column) and the 25-column point frame itself. Each "
     "case runs in a fresh process, so its first touch of those pages is in the figure; "
-    "a second call in the same process costs about a quarter less.",
+    "a second call in the same process costs up to about a quarter less.",
     "* On this shared 2-CPU machine wall time also depends on what else runs: the CPU "
     "column is the process's own time, the better guide to the work done.",
 ]
