@@ -266,7 +266,7 @@ def spc(
             "lcl_2s": lcl_2s,
             "ucl_2s": ucl_2s,
             "target": p.target,
-            "trajectory": _own(p.trajectory),
+            "trajectory": _own(p.trajectory) if trajectory else np.full(size, np.nan),
             "baseline": p.base,
             "excluded": ~p.include,
             "sigma_signal": sigma_signal,

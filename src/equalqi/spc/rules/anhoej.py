@@ -74,7 +74,7 @@ class RunsAnalysis:
     runs_signal: BoolArr  # per segment
     in_long_run: BoolArr  # per point: part of a run longer than the limit
     few_crossings: BoolArr  # per point: useful point of a phase with too few crossings
-    side: IntArr  # per point: +1 above, -1 below, 0 on the line or not useful
+    side: NDArray[np.int8]  # per point: +1 above, -1 below, 0 on the line or not useful
 
 
 def anhoej(y: Arr, cl: Arr, seg: IntArr, include: BoolArr, n_seg: int) -> RunsAnalysis:
@@ -83,21 +83,23 @@ def anhoej(y: Arr, cl: Arr, seg: IntArr, include: BoolArr, n_seg: int) -> RunsAn
     with np.errstate(invalid="ignore"):
         sign = (y > cl).view(np.int8) - (y < cl).view(np.int8)  # sign(y - cl), 0 if missing
     useful = include & (sign != 0)
-    idx = np.flatnonzero(useful)
-    s = sign[idx]
-    sg = seg[idx]
-    run_id, length = run_lengths(s, np.ones(idx.size, dtype=bool), sg)
+    every = bool(useful.all())  # no point on the line, missing or excluded: no copies
+    idx = np.arange(0) if every else np.flatnonzero(useful)
+    s = sign if every else sign[idx]
+    sg = seg if every else seg[idx]
+    run_id, length = run_lengths(s, np.ones(s.size, dtype=bool), sg)
 
-    n_obs = np.bincount(seg[include], minlength=n_seg).astype(np.float64)
+    kept = seg if every or include.all() else seg[include]
+    n_obs = np.bincount(kept, minlength=n_seg).astype(np.float64)
     n_useful = np.bincount(sg, minlength=n_seg).astype(np.float64)
-    starts = np.ones(idx.size, dtype=bool)
+    starts = np.ones(s.size, dtype=bool)
     starts[1:] = run_id[1:] != run_id[:-1]
     n_runs = np.bincount(sg[starts], minlength=n_seg).astype(np.float64)
     # runs never cross a segment and points are sorted by segment: the longest run of each
     # segment with useful points is the maximum over its contiguous block
     longest = np.full(n_seg, np.nan)
-    if idx.size:
-        seg_start = np.ones(idx.size, dtype=bool)
+    if s.size:
+        seg_start = np.ones(s.size, dtype=bool)
         seg_start[1:] = sg[1:] != sg[:-1]
         first = np.flatnonzero(seg_start)
         longest[sg[first]] = np.maximum.reduceat(length, first).astype(np.float64)
@@ -109,13 +111,18 @@ def anhoej(y: Arr, cl: Arr, seg: IntArr, include: BoolArr, n_seg: int) -> RunsAn
     with np.errstate(invalid="ignore"):
         signal = has & ((longest > lmax) | (crossings < cmin))
 
-    in_long = np.zeros(size, dtype=bool)
-    few = np.zeros(size, dtype=bool)
     with np.errstate(invalid="ignore"):
-        in_long[idx] = length > lmax[sg]
-        few[idx] = (crossings < cmin)[sg]
-    side = np.zeros(size, dtype=np.int64)
-    side[idx] = s
+        long_here = length > lmax[sg]
+        few_here = (crossings < cmin)[sg]
+    if every:
+        in_long, few, side = long_here, few_here, s
+    else:
+        in_long = np.zeros(size, dtype=bool)
+        few = np.zeros(size, dtype=bool)
+        side = np.zeros(size, dtype=np.int8)
+        in_long[idx] = long_here
+        few[idx] = few_here
+        side[idx] = s
     return RunsAnalysis(
         n_obs=n_obs,
         n_useful=n_useful,
