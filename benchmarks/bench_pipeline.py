@@ -334,13 +334,15 @@ LIMITS = [
     "the same at every size (a few tenths of a second); it is most of the end-to-end time at "
     "1M, where the raw SQL takes about a tenth of a second, and little of it at 100M.",
     "* Issue 19's end-to-end targets (2x raw SQL at 1M, 1.2x at 10M and 100M) leave the "
-    "post-scan analysis about 0.1 s at 1M, less what the engine already spends over the raw "
-    "SQL (its ratio above): every step of it is already one vectorised pass over the cube "
-    "(the SII's Monte Carlo draws every period and repetition in one array; SPC charts every "
-    "group of a dimension in one call), so what is left is the fixed cost of some hundred "
-    "small pandas operations of a millisecond or less each, spread over the measure table, "
-    "the intervals, the gaps, SII/RII, five SPC calls and the impact model, none of them "
-    "more than about a quarter of the whole.",
+    "post-scan analysis at most one raw-SQL time at 1M (a tenth of a second on a quiet "
+    "machine), and a fifth of it at 10M, less what the engine already spends over the raw "
+    "SQL (its ratio above): a few hundredths of a second at 1M. The post-scan analysis takes "
+    "about 0.2 s at every size (the *analyse* stage above). Every step of it is already one "
+    "vectorised pass over the cube (the SII's Monte Carlo draws every period and repetition "
+    "in one array; SPC charts every group of a dimension in one call), so what is left is "
+    "the fixed cost of some hundred small pandas operations of a millisecond or less each, "
+    "spread over the measure table, the intervals, the gaps, SII/RII, five SPC calls and "
+    "the impact model, none of them more than about a third of the whole.",
     "* Against pandas: DuckDB reads the Parquet and groups on both cores, pandas on one; even "
     "the raw DuckDB SQL is only a few times faster than pandas here (the columns above), so "
     "10x faster than pandas is out of reach of any engine built on DuckDB on this 2-core "
