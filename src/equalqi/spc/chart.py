@@ -20,6 +20,7 @@ from equalqi.spc.prepare import CentreSpec, PhaseSpec, Prepared, TargetSpec, pre
 from equalqi.spc.result import SPCResult
 from equalqi.spc.rules import anhoej, combine, mdc_rules
 from equalqi.spc.rules.anhoej import MAX_BOX_N, RunsAnalysis
+from equalqi.spc.rules.combine import CLASS_NAMES, POINT_TYPES
 from equalqi.spc.segments import last_in_segment, seg_count, seg_mean
 
 #: fewer points than this in a phase gives trial limits (NHSRplotthedots' threshold)
@@ -37,9 +38,24 @@ _VARIATION = {
 }
 
 
+def _decode(table: NDArray[Any], codes: NDArray[np.integer[Any]]) -> Any:
+    """``table[codes]`` as the column pandas would make of it, without a Python object per row.
+
+    The short table is typed once (text becomes pandas' string dtype, as a column of Python
+    strings would) and then taken by code, so millions of points cost one array take.
+    """
+    return pd.Series(table).array.take(codes)
+
+
+def _own(a: NDArray[Any]) -> NDArray[Any]:
+    """A writable array the points frame can own (read-only views come from pandas)."""
+    return a if a.flags.writeable else a.copy()
+
+
 def _scale(a: NDArray[np.float64], multiplier: float) -> NDArray[np.float64]:
     out = a * multiplier
-    return np.where(np.isfinite(out), out, np.nan)
+    out[np.isinf(out)] = np.nan  # in place: NaN stays NaN, infinite limits become NaN
+    return out
 
 
 def _centre_text(cl: CentreSpec, chart: str) -> str:
@@ -75,7 +91,7 @@ def _warnings(
     ucl_last: NDArray[np.float64],
 ) -> NDArray[np.object_]:
     """Plain-language warnings per segment, joined with '; '."""
-    n_points = seg_count(p.seg, np.ones(p.size, dtype=bool), p.n_seg)
+    n_points = np.bincount(p.seg, minlength=p.n_seg).astype(np.float64)
     usable = p.base & ~np.isnan(p.value)
     if chart in ("xbar", "s"):
         usable = p.base & (p.ylen > 0)
@@ -230,7 +246,7 @@ def spc(
         above = yv > ucl
         below = yv < lcl
     sigma_signal = above | below
-    sigma_side = np.where(above, 1, np.where(below, -1, 0)).astype(np.int64)
+    sigma_side = above.view(np.int8) - below.view(np.int8)
 
     runs = anhoej(yv, centre_line, p.seg, p.include, p.n_seg, method=method)
     runs_apply = chart != "mr" and not p.categorical_x
@@ -262,7 +278,15 @@ def spc(
         shift_length=shift_length,
     )
 
-    group_of_point = p.groups[p.gid]
+    if p.group_values is not None and p.group_values.dtype == pd.Series(p.groups).dtype:
+        group_of_point = p.group_values  # the rows were already one per point, in order
+    else:
+        group_of_point = _decode(p.groups, p.gid)
+    if isinstance(phases, str):
+        phase_label: Any = p.phase_label
+    else:  # no label column: every label is ""
+        phase_label = _decode(np.array([""], dtype=object), np.zeros(size, dtype=np.int64))
+    class_names = np.asarray(CLASS_NAMES, dtype=object)
     if chart in ("xbar", "s"):
         n_out = p.ylen
     elif p.got_n:
@@ -273,28 +297,29 @@ def spc(
         {
             "group": group_of_point,
             "phase": p.phase,
-            "phase_label": p.phase_label,
-            "x": p.x,
+            "phase_label": phase_label,
+            "x": _own(p.x),
             "y": yv,
-            "n": n_out,
+            "n": _own(n_out),
             "cl": centre_line,
             "lcl": lcl,
             "ucl": ucl,
             "lcl_2s": lcl_2s,
             "ucl_2s": ucl_2s,
             "target": p.target,
-            "trajectory": p.trajectory,
+            "trajectory": _own(p.trajectory) if trajectory else np.full(size, np.nan),
             "baseline": p.base,
             "excluded": ~p.include,
             "sigma_signal": sigma_signal,
             "runs_signal": runs_signal,
             "signal": signals.signal,
-            "rule": signals.rule,
-            "rule_label": signals.label,
+            "rule": _decode(signals.rule_table, signals.code),
+            "rule_label": _decode(signals.label_table, signals.code),
             "direction": signals.direction,
-            "classification": signals.classification,
-            "point_type": signals.point_type,
-        }
+            "classification": _decode(class_names, signals.klass),
+            "point_type": _decode(np.asarray(POINT_TYPES, dtype=object), signals.klass),
+        },
+        copy=False,  # every column is a new array; no need to copy them into blocks
     )
 
     # ---- summary per group x phase --------------------------------------------------
@@ -302,17 +327,15 @@ def spc(
     seg_group = p.gid[last]
     last_of_group = np.ones(last.size, dtype=bool)
     last_of_group[:-1] = seg_group[1:] != seg_group[:-1]
-    klass = signals.classification
+    # classification codes: 0 common, 1 improvement, 2 concern, 3-5 neutral (CLASS_NAMES)
+    per_class = np.bincount(p.seg * 6 + signals.klass, minlength=p.n_seg * 6).reshape(-1, 6)
     counts = {
-        name: seg_count(p.seg, klass == key, p.n_seg).astype(np.int64)
-        for key, name in (
-            ("common", "common_cause"),
-            ("improvement", "special_cause_improvement"),
-            ("concern", "special_cause_concern"),
-            ("neutral", "special_cause_neutral"),
-        )
+        "common_cause": per_class[:, 0].astype(np.int64),
+        "special_cause_improvement": per_class[:, 1].astype(np.int64),
+        "special_cause_concern": per_class[:, 2].astype(np.int64),
+        "special_cause_neutral": per_class[:, 3:].sum(axis=1).astype(np.int64),
     }
-    kl = klass[last]
+    kl = class_names[signals.klass[last]]
     variation = np.select(
         [kl == k for k in _VARIATION], list(_VARIATION.values()), default="common_cause"
     ).astype(object)
@@ -330,12 +353,13 @@ def spc(
     assure = assurance(p.target[last], lcl[last], ucl[last], improvement)
     assure = np.where(last_of_group, assure, "none").astype(object)
     all_points = np.ones(size, dtype=bool)
+    n_points = np.bincount(p.seg, minlength=p.n_seg).astype(np.int64)
     summary = pd.DataFrame(
         {
-            "group": p.groups[seg_group],
+            "group": _decode(p.groups, seg_group),
             "phase": p.phase[last],
             "phase_label": p.phase_label[last],
-            "n_points": seg_count(p.seg, all_points, p.n_seg).astype(np.int64),
+            "n_points": n_points,
             "n_baseline": seg_count(p.seg, p.base, p.n_seg).astype(np.int64),
             "n_obs": runs.n_obs.astype(np.int64),
             "n_useful": runs.n_useful.astype(np.int64),
@@ -361,7 +385,7 @@ def spc(
             "variation_icon": icon,
             "target": p.target[last],
             "assurance": assure,
-            "short_group_warning": seg_count(p.seg, all_points, p.n_seg) < SHORT_PHASE,
+            "short_group_warning": n_points < SHORT_PHASE,
             "warnings": _warnings(p, chart, rules, freeze, runs, centre_line[last], ucl[last]),
         }
     )

@@ -77,6 +77,8 @@ class Prepared:
     trajectory: Arr
     rows_without_x: tuple[int, ...] = ()  # spreadsheet rows left out (x missing)
     cl_fixed: Arr | None = None  # per segment: user's centre line before the multiplier, or NaN
+    #: the group label of every subgroup, when it is the input's own text column in order
+    group_values: Any = None
 
     @property
     def size(self) -> int:
@@ -132,9 +134,43 @@ def _x_is_categorical(x: pd.Series) -> bool:
     )
 
 
-def _aggregate(work: pd.DataFrame, chart: str, got_n: bool) -> pd.DataFrame:
-    """One row per (g, x); sorted by g then x."""
-    dup = work.duplicated(["g", "x"]).any() or chart in ("xbar", "s")
+def _sort_order(work: pd.DataFrame) -> tuple[NDArray[np.intp] | None, bool]:
+    """The stable (g, x) sort order (None: already sorted) and whether a (g, x) pair repeats.
+
+    Only for numeric and datetime x (the common case; other x go through pandas): the
+    order is one ``np.lexsort`` (stable, as the merge sort it replaces), skipped altogether
+    when the rows already come sorted, as a national measure table does.
+    """
+    g = work["g"].to_numpy()
+    x = work["x"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        if np.all((g[1:] > g[:-1]) | ((g[1:] == g[:-1]) & (x[1:] > x[:-1]))):
+            return None, False
+    order = np.lexsort((x, g))
+    gs, xs = g[order], x[order]
+    return order, bool(np.any((gs[1:] == gs[:-1]) & (xs[1:] == xs[:-1])))
+
+
+def _aggregate(work: pd.DataFrame, chart: str, got_n: bool) -> tuple[pd.DataFrame, bool]:
+    """One row per (g, x); sorted by g then x. True when that is the rows' own order."""
+    if chart not in ("xbar", "s") and work["x"].dtype.kind in "iufmM":
+        order, dup = _sort_order(work)
+        if not dup:
+            cols = {c: work[c].to_numpy() for c in work.columns}
+            if order is not None:
+                cols = {c: v[order] for c, v in cols.items()}
+            y = cols["y"].astype(np.float64, copy=False)
+            cols.update(
+                ysum=y,
+                ylen=(~np.isnan(y)).astype(np.float64),
+                ymean=y,
+                ysd=np.full(y.shape[0], np.nan),
+                nsum=cols["n"].astype(np.float64, copy=False),
+            )
+            return pd.DataFrame(cols, copy=False), order is None
+        dup = True
+    else:
+        dup = work.duplicated(["g", "x"]).any() or chart in ("xbar", "s")
     if not dup:
         out = work.sort_values(["g", "x"], kind="mergesort").reset_index(drop=True)
         y = out["y"].to_numpy(dtype=np.float64)
@@ -143,7 +179,7 @@ def _aggregate(work: pd.DataFrame, chart: str, got_n: bool) -> pd.DataFrame:
         out["ymean"] = y
         out["ysd"] = np.nan
         out["nsum"] = out["n"].to_numpy(dtype=np.float64)
-        return out
+        return out, False
     grouped = work.groupby(["g", "x"], sort=True, observed=True)
     agg = grouped.agg(
         ysum=("y", "sum"),
@@ -152,13 +188,13 @@ def _aggregate(work: pd.DataFrame, chart: str, got_n: bool) -> pd.DataFrame:
         ysd=("y", "std"),
         nsum=("n", "sum"),
         ncount=("n", "count"),
-        phase_label=("phase_label", "first"),
         trajectory=("trajectory", "first"),
+        **({"phase_label": ("phase_label", "first")} if "phase_label" in work else {}),
     ).reset_index()
     agg["ylen"] = agg["ylen"].astype(np.float64)
     agg.loc[agg["ylen"] == 0, "ysum"] = np.nan
     agg.loc[agg["ncount"] == 0, "nsum"] = np.nan
-    return agg.drop(columns="ncount")
+    return agg.drop(columns="ncount"), False
 
 
 def _phases_from_breaks(
@@ -386,15 +422,18 @@ def prepare(
             "x": x_series.to_numpy(),
             "y": y_values,
             "n": n_values,
-            "phase_label": frame[phases].to_numpy(dtype=object)
-            if isinstance(phases, str)
-            else np.full(len(frame), "", dtype=object),
             "trajectory": traj,
-        }
+        },
+        copy=False,  # never changed in place; the chart's own arrays are made from it
     )
+    if isinstance(phases, str):
+        work["phase_label"] = frame[phases].to_numpy(dtype=object)
     if isinstance(x_series.dtype, pd.CategoricalDtype):
         work["x"] = pd.Categorical(x_series.to_numpy(), dtype=x_series.dtype)
-    agg = _aggregate(work, chart, got_n)
+    agg, in_row_order = _aggregate(work, chart, got_n)
+    group_values = None
+    if group is not None and in_row_order and isinstance(frame[group].dtype, pd.StringDtype):
+        group_values = frame[group].array  # immutable Arrow text: shared, never copied
 
     gid = agg["g"].to_numpy(dtype=np.int64)
     phase, phase_label = _phase_numbers(phases, agg, gid, groups, x_series)
@@ -403,7 +442,7 @@ def prepare(
     seg = (np.cumsum(seg_start) - 1).astype(np.int64)
     n_seg = int(seg[-1]) + 1 if seg.size else 0
     pos_group = position_in_segment(gid)
-    pos_phase = position_in_segment(seg)
+    pos_phase = pos_group if phases is None else position_in_segment(seg)
 
     include = np.ones(gid.shape[0], dtype=bool)
     if exclude:
@@ -446,4 +485,5 @@ def prepare(
         trajectory=agg["trajectory"].to_numpy(dtype=np.float64),
         rows_without_x=rows_without_x,
         cl_fixed=cl_fixed,
+        group_values=group_values,
     )

@@ -91,12 +91,13 @@ class SPCResult:
     notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per subgroup (a copy)."""
-        return self.points.copy()
+        """One row per subgroup (a copy: pandas' copy-on-write shares the memory until either
+        frame is changed, so a national run of millions of points is not copied twice)."""
+        return self.points.copy(deep=False)
 
     def summary(self) -> pd.DataFrame:
-        """One row per group × phase (a copy)."""
-        return self.summary_table.copy()
+        """One row per group × phase (a copy, shared until changed as for :meth:`to_frame`)."""
+        return self.summary_table.copy(deep=False)
 
     @property
     def groups(self) -> list[Any]:

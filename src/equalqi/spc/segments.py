@@ -8,6 +8,8 @@ segment in one pass. These helpers are the only place that knows about that layo
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -18,7 +20,8 @@ BoolArr = NDArray[np.bool_]
 
 def seg_count(seg: IntArr, mask: BoolArr, n_seg: int) -> Arr:
     """Number of points per segment where ``mask`` is true."""
-    return np.asarray(np.bincount(seg[mask], minlength=n_seg), dtype=np.float64)
+    kept = seg if mask.all() else seg[mask]  # no copy of every point when all count
+    return np.asarray(np.bincount(kept, minlength=n_seg), dtype=np.float64)
 
 
 def seg_sum(seg: IntArr, values: Arr, mask: BoolArr, n_seg: int) -> Arr:
@@ -30,8 +33,14 @@ def seg_sum(seg: IntArr, values: Arr, mask: BoolArr, n_seg: int) -> Arr:
 def seg_mean(seg: IntArr, values: Arr, mask: BoolArr, n_seg: int) -> Arr:
     """Mean per segment of the non-missing ``values`` under ``mask`` (NaN if none)."""
     use = mask & ~np.isnan(values)
-    total = np.bincount(seg[use], weights=values[use], minlength=n_seg)
-    count = np.bincount(seg[use], minlength=n_seg)
+    if use.all():  # every point counts (a national run without gaps): no copies
+        total = np.bincount(seg, weights=values, minlength=n_seg)
+        count = np.bincount(seg, minlength=n_seg)
+    else:
+        # zero weights instead of dropping the unused points: the same sums, added in the
+        # same order, without copying the kept points out first
+        total = np.bincount(seg, weights=np.where(use, values, 0.0), minlength=n_seg)
+        count = np.bincount(seg[use], minlength=n_seg)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
@@ -82,26 +91,42 @@ def last_in_segment(seg: IntArr) -> BoolArr:
 def position_in_segment(seg: IntArr) -> IntArr:
     """0-based position of each point within its contiguous segment."""
     n = seg.shape[0]
-    idx = np.arange(n, dtype=np.int64)
-    starts = np.where(first_in_segment(seg), idx, 0)
-    return idx - np.maximum.accumulate(starts)
+    first = np.flatnonzero(first_in_segment(seg))
+    sizes = np.diff(np.append(first, n))
+    return np.arange(n, dtype=np.int64) - np.repeat(first.astype(np.int64), sizes)
 
 
-def run_lengths(key: IntArr, valid: BoolArr) -> tuple[IntArr, IntArr]:
+def run_lengths(
+    key: NDArray[np.integer[Any]], valid: BoolArr, seg: IntArr | None = None
+) -> tuple[IntArr, IntArr]:
     """Label maximal runs of equal ``key`` among consecutive valid points.
 
-    A run breaks where ``key`` changes or a point is not valid. Returns ``(run_id, length)``
+    A run breaks where ``key`` changes, a point is not valid or (given ``seg``) a new
+    segment starts, so a one-byte key serves every segment at once. Returns ``(run_id, length)``
     per point: ``run_id`` is -1 for invalid points, ``length`` the length of the run the
     point belongs to (0 for invalid points).
     """
     n = key.shape[0]
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    start = valid.copy()
-    start[1:] &= ~(valid[:-1] & (key[1:] == key[:-1]))
-    run_id = np.cumsum(start) - 1
-    run_id = np.where(valid, run_id, -1)
-    n_runs = int(start.sum())
-    lengths = np.bincount(run_id[valid], minlength=n_runs)
-    length = np.where(valid, lengths[np.maximum(run_id, 0)] if n_runs else 0, 0)
-    return run_id.astype(np.int64), length.astype(np.int64)
+    # cont[i]: point i carries on the run of point i - 1
+    cont = np.zeros(n, dtype=bool)
+    np.equal(key[1:], key[:-1], out=cont[1:])
+    cont[1:] &= valid[1:]
+    cont[1:] &= valid[:-1]
+    if seg is not None:
+        cont[1:] &= seg[1:] == seg[:-1]
+    first = np.flatnonzero(valid & ~cont)
+    end = valid.copy()
+    end[:-1] &= ~cont[1:]
+    lengths = (np.flatnonzero(end) - first + 1).astype(np.int64, copy=False)
+    # the points of a run are contiguous: its number and length repeat over it
+    run_no = np.repeat(np.arange(first.size, dtype=np.int64), lengths)
+    per_point = np.repeat(lengths, lengths)
+    if run_no.size == n:  # every point valid
+        return run_no, per_point
+    run_id = np.full(n, -1, dtype=np.int64)
+    run_id[valid] = run_no
+    length = np.zeros(n, dtype=np.int64)
+    length[valid] = per_point
+    return run_id, length

@@ -83,10 +83,12 @@ def moving_ranges(values: Arr, seg: IntArr, mask: BoolArr) -> tuple[Arr, IntArr]
     bridges them, as *qicharts2* does with ``diff(y[base])``; a missing value gives a missing
     range on both sides. Returns the ranges and the segment of each.
     """
-    idx = np.flatnonzero(mask)
-    v = values[idx]
-    s = seg[idx]
-    if idx.size < 2:
+    if mask.all():  # every point: no copies
+        v, s = values, seg
+    else:
+        idx = np.flatnonzero(mask)
+        v, s = values[idx], seg[idx]
+    if v.size < 2:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
     mr = np.abs(np.diff(v))
     mr = np.where(s[1:] == s[:-1], mr, np.nan)

@@ -33,7 +33,7 @@ from scipy.stats import binom
 
 from equalqi.spc.rules.bestbox import best_box
 from equalqi.spc.rules.cutbox import cut_box
-from equalqi.spc.segments import run_lengths, seg_max
+from equalqi.spc.segments import run_lengths
 
 Arr = NDArray[np.float64]
 IntArr = NDArray[np.int64]
@@ -56,6 +56,9 @@ def longest_run_limit(n_useful: Arr) -> Arr:
 def crossings_limit(n_useful: Arr) -> Arr:
     """Lower limit for crossings: R's ``qbinom(0.05, n - 1, 0.5)`` (NaN where n = 0)."""
     n = np.asarray(n_useful, dtype=np.float64)
+    if n.size > 64:  # many segments share a few lengths: the quantile once per length
+        distinct, back = np.unique(n, return_inverse=True)
+        return crossings_limit(distinct)[back.reshape(n.shape)]
     out = np.full(n.shape, np.nan)
     ok = n > 0
     if not ok.any():
@@ -116,7 +119,7 @@ class RunsAnalysis:
     box_fallback: BoolArr  # per segment: Anhøj limits used because n > MAX_BOX_N
     in_long_run: BoolArr  # per point: part of a run longer than the limit
     few_crossings: BoolArr  # per point: useful point of a phase with too few crossings
-    side: IntArr  # per point: +1 above, -1 below, 0 on the line or not useful
+    side: NDArray[np.int8]  # per point: +1 above, -1 below, 0 on the line or not useful
 
 
 def anhoej(
@@ -135,20 +138,28 @@ def anhoej(
     """
     size = y.shape[0]
     with np.errstate(invalid="ignore"):
-        sign = np.sign(y - cl)
-    useful = include & ~np.isnan(sign) & (sign != 0)
-    idx = np.flatnonzero(useful)
-    s = sign[idx].astype(np.int64)
-    sg = seg[idx]
-    key = sg * 2 + (s > 0)
-    run_id, length = run_lengths(key, np.ones(idx.size, dtype=bool))
+        sign = (y > cl).view(np.int8) - (y < cl).view(np.int8)  # sign(y - cl), 0 if missing
+    useful = include & (sign != 0)
+    every = bool(useful.all())  # no point on the line, missing or excluded: no copies
+    idx = np.arange(0) if every else np.flatnonzero(useful)
+    s = sign if every else sign[idx]
+    sg = seg if every else seg[idx]
+    run_id, length = run_lengths(s, np.ones(s.size, dtype=bool), sg)
 
-    n_obs = np.bincount(seg[include], minlength=n_seg).astype(np.float64)
+    kept = seg if every or include.all() else seg[include]
+    n_obs = np.bincount(kept, minlength=n_seg).astype(np.float64)
     n_useful = np.bincount(sg, minlength=n_seg).astype(np.float64)
-    starts = np.ones(idx.size, dtype=bool)
+    starts = np.ones(s.size, dtype=bool)
     starts[1:] = run_id[1:] != run_id[:-1]
     n_runs = np.bincount(sg[starts], minlength=n_seg).astype(np.float64)
-    longest = seg_max(sg, length.astype(np.float64), n_seg)
+    # runs never cross a segment and points are sorted by segment: the longest run of each
+    # segment with useful points is the maximum over its contiguous block
+    longest = np.full(n_seg, np.nan)
+    if s.size:
+        seg_start = np.ones(s.size, dtype=bool)
+        seg_start[1:] = sg[1:] != sg[:-1]
+        first = np.flatnonzero(seg_start)
+        longest[sg[first]] = np.maximum.reduceat(length, first).astype(np.float64)
     has = n_useful > 0
     crossings = np.where(has, np.maximum(n_runs - 1.0, 0.0), np.nan)
     longest = np.where(has, longest, np.nan)
@@ -169,13 +180,18 @@ def anhoej(
         signal = has & (outside_box | in_cut)
         run_limit = np.where(in_cut, longest - 1.0, lmax)
 
-    in_long = np.zeros(size, dtype=bool)
-    few = np.zeros(size, dtype=bool)
     with np.errstate(invalid="ignore"):
-        in_long[idx] = length > run_limit[sg]
-        few[idx] = (crossings < cmin)[sg]
-    side = np.zeros(size, dtype=np.int64)
-    side[idx] = s
+        long_here = length > run_limit[sg]
+        few_here = (crossings < cmin)[sg]
+    if every:
+        in_long, few, side = long_here, few_here, s
+    else:
+        in_long = np.zeros(size, dtype=bool)
+        few = np.zeros(size, dtype=bool)
+        side = np.zeros(size, dtype=np.int8)
+        in_long[idx] = long_here
+        few[idx] = few_here
+        side[idx] = s
     return RunsAnalysis(
         n_obs=n_obs,
         n_useful=n_useful,

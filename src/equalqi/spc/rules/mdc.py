@@ -19,6 +19,7 @@ Rules never reach across a phase boundary. Missing values break trends and shift
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +29,7 @@ from equalqi.spc.segments import run_lengths
 Arr = NDArray[np.float64]
 IntArr = NDArray[np.int64]
 BoolArr = NDArray[np.bool_]
+SignArr = NDArray[np.signedinteger[Any]]  # -1, 0, +1 in any integer width
 
 
 @dataclass(frozen=True)
@@ -35,12 +37,12 @@ class MDCFlags:
     """Per-point result of each MDC rule, before precedence is applied."""
 
     outside: BoolArr
-    outside_side: IntArr
+    outside_side: SignArr
     trend: BoolArr
-    trend_direction: IntArr
+    trend_direction: SignArr
     two_of_three: BoolArr
     shift: BoolArr
-    side: IntArr  # +1 above the centre line, -1 below, 0 on it or missing
+    side: SignArr  # +1 above the centre line, -1 below, 0 on it or missing
 
 
 def _same_next(seg: IntArr, k: int) -> BoolArr:
@@ -52,49 +54,52 @@ def _same_next(seg: IntArr, k: int) -> BoolArr:
     return out
 
 
-def trend_flags(y: Arr, seg: IntArr, length: int) -> tuple[BoolArr, IntArr]:
+def trend_flags(y: Arr, seg: IntArr, length: int) -> tuple[BoolArr, SignArr]:
     """Points in a run of ``length`` or more strictly rising (or falling) points.
 
     The direction reported for each point follows *NHSRplotthedots*: the step to the next
     point when that point is also part of a trend, otherwise the step from the previous one.
     """
     n = y.shape[0]
-    step = np.zeros(n, dtype=np.int64)  # sign of y[i] - y[i-1], 0 at a phase start
+    same = np.zeros(n, dtype=bool)  # point i is in the segment of point i - 1
+    np.equal(seg[1:], seg[:-1], out=same[1:])
+    # sign of y[i] - y[i-1] (0 when either is missing, and at a phase start), as one byte
+    step = np.zeros(n, dtype=np.int8)
     if n > 1:
         with np.errstate(invalid="ignore"):
-            d = np.sign(np.diff(y))
-        d = np.where(np.isnan(d), 0, d).astype(np.int64)
-        step[1:] = np.where(seg[1:] == seg[:-1], d, 0)
+            up = y[1:] > y[:-1]
+            down = y[1:] < y[:-1]
+        step[1:] = up.view(np.int8) - down.view(np.int8)
+        step[~same] = 0
     _, run = run_lengths(step, step != 0)
     qualifies = run >= length - 1  # a run of k steps joins k + 1 points
     in_trend = qualifies.copy()
-    in_trend[:-1] |= qualifies[1:] & (seg[1:] == seg[:-1])
+    in_trend[:-1] |= qualifies[1:] & same[1:]
 
-    nxt = _same_next(seg, 1)
-    right = np.zeros(n, dtype=np.int64)
-    right[:-1] = np.where(nxt[:-1], step[1:], 0)
+    right = np.zeros(n, dtype=np.int8)  # the step to the next point of the segment
+    right[:-1] = np.where(same[1:], step[1:], 0)
     next_in = np.zeros(n, dtype=bool)
-    next_in[:-1] = in_trend[1:] & nxt[:-1]
+    next_in[:-1] = in_trend[1:] & same[1:]
     direction = np.where(in_trend & next_in, right, step)
-    direction = np.where(in_trend, np.where(direction == 1, 1, -1), 0)
-    return in_trend, direction.astype(np.int64)
+    direction = np.where(in_trend, np.where(direction == 1, np.int8(1), np.int8(-1)), np.int8(0))
+    return in_trend, direction
 
 
-def shift_flags(side: IntArr, seg: IntArr, length: int) -> BoolArr:
+def shift_flags(side: SignArr, seg: IntArr, length: int) -> BoolArr:
     """Points in a run of ``length`` or more on the same side of the centre line."""
-    key = seg * 3 + (side + 1)
-    _, run = run_lengths(key, side != 0)
+    _, run = run_lengths(side, side != 0, seg)
     return run >= length
 
 
-def two_of_three_flags(close: BoolArr, side: IntArr, seg: IntArr) -> BoolArr:
+def two_of_three_flags(close: BoolArr, side: SignArr, seg: IntArr) -> BoolArr:
     """Points beyond a 2-sigma line in a window of three with two or more such points."""
     n = close.shape[0]
-    c = close.astype(np.int64)
+    c = close.view(np.int8)
+    s8 = side.astype(np.int8, copy=False)  # -1, 0, +1: sums of three fit in a byte
     window = np.zeros(n, dtype=bool)  # window starting at i covers i, i + 1, i + 2
     if n >= 3:
         csum = c[:-2] + c[1:-1] + c[2:]
-        ssum = side[:-2] + side[1:-1] + side[2:]
+        ssum = s8[:-2] + s8[1:-1] + s8[2:]
         window[:-2] = (csum >= 2) & (np.abs(ssum) == 3) & (seg[2:] == seg[:-2])
     covered = window.copy()
     covered[1:] |= window[:-1]
@@ -119,11 +124,11 @@ def mdc_rules(
     with np.errstate(invalid="ignore"):
         above = y > ucl
         below = y < lcl
-        s = np.sign(y - cl)
+        # sign(y - cl), 0 where either is missing: y - cl is 0 exactly when y == cl
+        side = (y > cl).view(np.int8) - (y < cl).view(np.int8)
         beyond_2s = (y < lcl_2s) | (y > ucl_2s)
-    side = np.where(np.isnan(s), 0, s).astype(np.int64)
     outside = above | below
-    outside_side = np.where(above, 1, np.where(below, -1, 0)).astype(np.int64)
+    outside_side = above.view(np.int8) - below.view(np.int8)
     close = ~outside & beyond_2s
     n = y.shape[0]
     if runs:
