@@ -130,29 +130,153 @@ def test_interactive_prompts(tmp_path):
     assert first["evidence"] == ["https://example.org/minutes"]
 
 
+DEPRIVATION = "Deprivation (IMD quintile)"
+
+
+def write_plan(folder):
+    """The demo plan: its deprivation dimension is "Deprivation (IMD quintile)", with groups
+    "1 - most deprived" ... "5 - least deprived"."""
+    from equalqi.services.demo import demo_plan
+
+    path = folder / "plan.toml"
+    path.write_text(demo_plan("dna_sms").to_toml(), encoding="utf-8")
+    return path
+
+
 def test_involvement_add_and_show(tmp_path):
+    plan = write_plan(tmp_path)
     r = run(
-        "involvement", "add", "--project", tmp_path, "--type", "workshop", "--date", "2025-03-04",
-        "--participants", "20", "--group", "core20:Core20=3", "--group", "core20:Not Core20=17",
+        "involvement", "add", "--project", tmp_path, "--plan", plan, "--type", "workshop",
+        "--date", "2025-03-04", "--participants", "20",
+        "--group", f"{DEPRIVATION}:1 - most deprived=3",
+        "--group", f"{DEPRIVATION}:5 - least deprived=17",
         "--role", "patients=16", "--role", "staff=4", "--barrier", "interpreters",
     )  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert "The log now has 1 activities" in r.output
+    assert "The log now has 1 activity:" in r.output
     pop = tmp_path / "population.csv"
     pop.write_text(
-        "dimension,group,share,priority\ncore20,Core20,0.3,yes\ncore20,Not Core20,0.7,no\n"
+        "dimension,group,share,priority\n"
+        f"{DEPRIVATION},1 - most deprived,0.3,yes\n{DEPRIVATION},5 - least deprived,0.7,no\n"
     )
     r = run("involvement", "show", "--project", tmp_path, "--population", pop, "--format", "json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     core = data["representativeness"]["rows"][0]
-    assert core["group"] == "Core20" and core["ratio"] == 0.5 and core["flagged"] is True
+    # 3 of 20 involved (15%) against 30% of the population: ratio 0.5
+    assert core["group"] == "1 - most deprived" and core["ratio"] == 0.5 and core["flagged"]
     r = run("involvement", "show", "--project", tmp_path, "--population", pop)
-    assert "!! Core20 (core20, priority)" in r.output
+    assert f"!! 1 - most deprived ({DEPRIVATION}, priority)" in r.output
     assert "Fewer than expected" in r.output
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--type", "survey", "--date", "2025-04-01",
+        "--participants", "5",
+    )  # fmt: skip
+    assert r.exit_code == 0 and "The log now has 2 activities:" in r.output
+
+
+def test_unknown_group_is_refused_at_entry_with_did_you_mean(tmp_path):
+    plan = write_plan(tmp_path)
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--plan", plan, "--type", "workshop",
+        "--date", "2025-03-04", "--participants", "4", "--group", f"{DEPRIVATION}:1=4",
+    )  # fmt: skip
+    assert r.exit_code == 2
+    assert "'1' is not a group of 'Deprivation (IMD quintile)'" in r.stderr
+    assert "Did you mean '1 - most deprived'?" in r.stderr
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--plan", plan, "--type", "workshop",
+        "--date", "2025-03-04", "--participants", "4", "--group", "core20:Core20=4",
+    )  # fmt: skip
+    assert r.exit_code == 2 and "'core20' is not a dimension in the project's plan" in r.stderr
+    # without the plan, group names cannot be checked: refused, not guessed
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--type", "workshop",
+        "--date", "2025-03-04", "--participants", "4", "--group", f"{DEPRIVATION}:2=4",
+    )  # fmt: skip
+    assert r.exit_code == 2 and "--plan" in r.stderr
+    assert not (tmp_path / "equity" / "involvement.json").exists()
+
+
+def test_unknown_folder_and_priority_fail_loudly(tmp_path):
+    missing = tmp_path / "projcet"
+    for args in (
+        ("involvement", "show", "--project", missing),
+        ("show", "--project", missing),
+        ("compare", "--project", missing),
+    ):
+        r = run(*args)
+        assert r.exit_code == 2 and "the project folder does not exist" in r.stderr, args
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = run("involvement", "show", "--project", empty)
+    assert r.exit_code == 2 and "no equity assessment and no involvement log" in r.stderr
+    plan = write_plan(tmp_path)
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--plan", plan, "--type", "workshop",
+        "--date", "2025-03-04", "--participants", "10",
+        "--group", f"{DEPRIVATION}:1 - most deprived=3",
+        "--group", f"{DEPRIVATION}:5 - least deprived=7",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    pop = tmp_path / "population.csv"
+    pop.write_text(
+        f"dimension,group,share\n{DEPRIVATION},1 - most deprived,0.3\n"
+        f"{DEPRIVATION},5 - least deprived,0.7\n"
+    )
+    r = run(
+        "involvement", "show", "--project", tmp_path, "--population", pop,
+        "--priority", "1 - most deprivd",
+    )  # fmt: skip
+    assert r.exit_code == 2 and "'1 - most deprivd' is not a group" in r.stderr
+    assert "Did you mean '1 - most deprived'?" in r.stderr
+
+
+def test_new_folder_is_announced(tmp_path):
+    r = run(
+        "involvement", "add", "--project", tmp_path / "new", "--type", "survey",
+        "--date", "2025-03-04", "--participants", "5",
+    )  # fmt: skip
+    assert r.exit_code == 0 and "a new project folder was created" in r.stderr
+
+
+def test_impossible_date_gets_a_date_message(tmp_path):
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--type", "survey",
+        "--date", "2025-02-30", "--participants", "5",
+    )  # fmt: skip
+    assert r.exit_code == 2
+    assert "there is no 30 February 2025 (February 2025 has 28 days)" in r.stderr
+    assert "quotes" not in r.stderr
+
+
+def test_broken_pipe_is_quiet_after_saving(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    code = "from equalqi.cli.main import main; main()"
+    args = [
+        sys.executable, "-c", code, "assess", "involvement", "add", "--project", str(tmp_path),
+        "--type", "survey", "--date", "2025-03-04", "--participants", "5",
+    ]  # fmt: skip
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before anything is written, as with `| head -c0`
+    proc = subprocess.run(args, stdout=write, stderr=subprocess.PIPE, env=env, check=False)
+    os.close(write)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == b""
+    saved = json.loads((tmp_path / "equity" / "involvement.json").read_text())
+    assert [a["participants"] for a in saved["activities"]] == [5]
 
 
 def test_involvement_errors_are_plain(tmp_path):
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--type", "survey", "--date", "2025-03-01",
+        "--participants", "5",
+    )  # fmt: skip
+    assert r.exit_code == 0
     r = run(
         "involvement", "add", "--project", tmp_path, "--type", "workshop", "--date", "2025-03-04",
         "--participants", "5", "--title", "Call Jo on 07700 900123",
@@ -163,7 +287,8 @@ def test_involvement_errors_are_plain(tmp_path):
         "--participants", "5", "--group", "core20=3",
     )  # fmt: skip
     assert r.exit_code == 2 and "DIMENSION:GROUP=COUNT" in r.stderr
-    assert not (tmp_path / "equity" / "involvement.json").exists()
+    log = json.loads((tmp_path / "equity" / "involvement.json").read_text())
+    assert len(log["activities"]) == 1  # the failed adds changed nothing
     pop = tmp_path / "pop.csv"
     pop.write_text("dimension,group,share\ncore20,Core20,lots\n")
     r = run("involvement", "show", "--project", tmp_path, "--population", pop)

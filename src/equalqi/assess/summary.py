@@ -27,7 +27,7 @@ from .answers import Assessment
 from .assessment import MechanismResult, RiskProfile, score_assessment
 from .compare import Comparison, compare_assessments
 from .involvement import ACTIVITY_TYPES, BARRIERS, InvolvementLog
-from .representativeness import Representativeness
+from .representativeness import Mismatch, Representativeness
 
 RISK_WORDS = {"high": "Higher risk", "medium": "Some risk", "low": "Lower risk"}
 HEADLINES = {
@@ -316,9 +316,34 @@ class InvolvementSummary:
     notes: tuple[str, ...]
     threshold: float | None
     method: str | None
+    #: names in the log that the plan does not have, each in a sentence; shown first and loudly
+    mismatches: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def mismatch_text(m: Mismatch, policy: Policy) -> str:
+    """One loud sentence for a log name that matches nothing the plan has."""
+    times = policy.count_text(m.involved)
+    times += " time" if times == "1" else " times"
+    hint = (
+        " Did you mean " + " or ".join(f"'{s}'" for s in m.suggestions) + "?"
+        if m.suggestions
+        else ""
+    )
+    if m.group is None:
+        return (
+            f"The log records people taking part {times} under '{m.dimension}', which is not a "
+            f"dimension in the plan, so they are not compared with the population.{hint} "
+            "Correct the log so the names match."
+        )
+    return (
+        f"The log records people taking part {times} as '{m.group}' under '{m.dimension}', "
+        f"which is not a group in the plan. '{m.dimension}' is therefore not compared with the "
+        f"population: a share without them would be wrong.{hint} Correct the log so the names "
+        "match."
+    )
 
 
 def _percent(x: float) -> str:
@@ -444,4 +469,7 @@ def summarise_involvement(
         notes=tuple(notes),
         threshold=result.threshold if result is not None else None,
         method=result.method if result is not None else None,
+        mismatches=tuple(mismatch_text(m, policy) for m in result.mismatches)
+        if result is not None
+        else (),
     )

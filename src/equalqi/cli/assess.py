@@ -46,11 +46,12 @@ from equalqi.assess import (
 )
 from equalqi.assess.answers import ANSWER_WORDS
 from equalqi.assess.involvement import counts_from_options, groups_from_options
+from equalqi.assess.names import check_groups
 from equalqi.assess.summary import RISK_WORDS, AssessmentSummary, InvolvementSummary
 from equalqi.cli.common import Format
 from equalqi.disclosure.policy import policy_for
 from equalqi.errors import InputError, Problem
-from equalqi.services.assessment_store import AssessmentStore
+from equalqi.services.assessment_store import AssessmentStore, open_project
 
 assess_app = typer.Typer(
     help="Equity by design: assess a project at planning and review, and log involvement.",
@@ -79,6 +80,10 @@ def _plain_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            # The reader (e.g. ``| head``) stopped early; whatever was to be saved is saved.
+            _quiet_stdout()
+            raise typer.Exit(0) from None
         except InputError as exc:
             typer.echo("Cannot continue:", err=True)
             for problem in exc.problems:
@@ -91,6 +96,27 @@ def _plain_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device so the interpreter's final flush cannot fail noisily."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (e.g. under a test runner)
+        pass
+
+
+def _say_created(project: Path) -> None:
+    typer.echo(
+        f"Note: {project} did not exist, so a new project folder was created. If you meant an "
+        "existing project, check the spelling of --project.",
+        err=True,
+    )
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -197,7 +223,8 @@ def new_command(
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
     """Create an assessment at the planning or review stage and save it in the project."""
-    store = AssessmentStore(project)
+    created = not project.exists()
+    store = open_project(project, must_have_content=False)
     planning = store.latest("planning")
     if theory is None and stage is StageChoice.review and planning is not None:
         t = planning.theory
@@ -225,6 +252,8 @@ def new_command(
         t, given, stage=stage.value, created_at=_now(), project=project_name
     )
     path = store.save_assessment(assessment)
+    if created:
+        _say_created(project)
     earlier = planning if stage is StageChoice.review else None
     summary = summarise(assessment, earlier)
     if fmt is Format.json:
@@ -302,7 +331,7 @@ def show_command(
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
     """Show the latest assessment in plain words (a review is compared with planning)."""
-    store = AssessmentStore(project)
+    store = open_project(project, must_have_content=True)
     history = _history(store)
     if stage is None:
         current = history[-1]
@@ -348,7 +377,7 @@ def compare_command(
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
     """Compare the latest planning assessment with the latest review."""
-    store = AssessmentStore(project)
+    store = open_project(project, must_have_content=True)
     before, after = store.latest("planning"), store.latest("review")
     missing = [s for s, a in (("planning", before), ("review", after)) if a is None]
     if missing:
@@ -411,7 +440,17 @@ def involvement_add(
     group: Annotated[
         list[str] | None,
         typer.Option(
-            "--group", help='Counts by group: DIMENSION:GROUP=COUNT, e.g. "core20:Core20=3".'
+            "--group",
+            help="Counts by group, named as the plan names them: DIMENSION:GROUP=COUNT, e.g. "
+            '"Deprivation (IMD quintile):1 - most deprived=4". Needs --plan.',
+        ),
+    ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="The project's analysis plan (TOML): group counts are checked against its "
+            "dimensions and groups.",
         ),
     ] = None,
     role: Annotated[
@@ -443,14 +482,36 @@ def involvement_add(
         if barrier_notes:
             raw["barrier_notes"] = barrier_notes
         activity = activity_from_dict({k: v for k, v in raw.items() if v is not None})
-    store = AssessmentStore(project)
+    created = not project.exists()
+    store = open_project(project, must_have_content=False)
+    if activity.groups:
+        if plan is None:
+            raise InputError(
+                Problem(
+                    "group counts can only be checked against the project's analysis plan",
+                    "Add --plan PLAN.toml (the plan the project is analysed with), so the "
+                    "group names match the report's.",
+                    str(from_file) if from_file else None,
+                )
+            )
+        check_groups(activity, _plan_groups(plan), source=str(from_file or "--group"))
     log = store.load_involvement().add(activity)
     path = store.save_involvement(log)
+    if created:
+        _say_created(project)
+    n = len(log.activities)
     typer.echo(
         f"Added {activity.type_words.lower()} on {activity.date.isoformat()} "
-        f"({activity.participants} taking part). The log now has {len(log.activities)} "
-        f"activities: {path}"
+        f"({activity.participants} taking part). The log now has {n} "
+        f"{'activity' if n == 1 else 'activities'}: {path}"
     )
+
+
+def _plan_groups(path: Path) -> dict[str, tuple[str, ...] | None]:
+    from equalqi.plan import parse_plan
+    from equalqi.services.analysis.labels import plan_groups
+
+    return plan_groups(parse_plan(_read_text(path, "plan"), source=str(path)))
 
 
 @involvement_app.command("show")
@@ -479,7 +540,7 @@ def involvement_show(
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
     """Show the involvement log and how those involved compare with the population."""
-    store = AssessmentStore(project)
+    store = open_project(project, must_have_content=True)
     log = store.load_involvement()
     result = None
     if population is not None:
@@ -501,6 +562,8 @@ def involvement_show(
 
 def _print_involvement(s: InvolvementSummary) -> None:
     typer.echo(s.headline)
+    for text in s.mismatches:
+        typer.echo(f"!! {text}")
     for row in s.activities:
         title = f": {row.title}" if row.title else ""
         barriers = "; ".join(row.barriers) if row.barriers else "none recorded"

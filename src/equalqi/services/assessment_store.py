@@ -103,6 +103,44 @@ class AssessmentStore:
         )
 
 
+def open_project(
+    project_dir: str | os.PathLike[str], *, must_have_content: bool
+) -> AssessmentStore:
+    """The store of a project folder, with a clear error for a folder that is not one.
+
+    ``must_have_content``: the folder must exist and already hold an assessment or an
+    involvement log (for commands that read them), so a mistyped folder is never read as
+    "nothing recorded". Without it, a missing folder is a new project (commands that write
+    say they created it).
+    """
+    path = Path(project_dir)
+    if not must_have_content and not path.exists():
+        return AssessmentStore(path)  # a new project: the caller says it was created
+    if not path.is_dir():
+        raise StoreError(
+            Problem(
+                "the project folder does not exist",
+                "Check the spelling of --project. To start a new project, create the folder "
+                "first (for example with mkdir).",
+                str(path),
+            )
+        )
+    store = AssessmentStore(path)
+    if must_have_content and not (
+        store.involvement_path.exists()
+        or (store.assessments_dir.is_dir() and any(store.assessments_dir.glob("*.json")))
+    ):
+        raise StoreError(
+            Problem(
+                "this folder has no equity assessment and no involvement log",
+                "Check --project names the project folder. Start one with: equalqi assess new "
+                "--project DIR --stage planning (or equalqi assess involvement add).",
+                str(path),
+            )
+        )
+    return store
+
+
 def _dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
