@@ -52,6 +52,7 @@ from equalqi.cli.common import Format
 from equalqi.disclosure.policy import policy_for
 from equalqi.errors import InputError, Problem
 from equalqi.services.assessment_store import AssessmentStore, open_project
+from equalqi.services.assessments import check_stage, comparison_base
 
 assess_app = typer.Typer(
     help="Equity by design: assess a project at planning and review, and log involvement.",
@@ -233,15 +234,7 @@ def new_command(
     project_name = name
     if answers is not None:
         parsed = parse_answers(_read_text(answers, "answers"), t, source=str(answers))
-        if parsed.stage is not None and parsed.stage != stage.value:
-            raise InputError(
-                Problem(
-                    f"the answers file says stage = '{parsed.stage}' but --stage is "
-                    f"'{stage.value}'",
-                    "Make them match, or remove 'stage' from the answers file.",
-                    str(answers),
-                )
-            )
+        check_stage(stage.value, parsed.stage, str(answers))
         given = list(parsed.answers)
         project_name = project_name or parsed.project
     else:
@@ -254,8 +247,7 @@ def new_command(
     path = store.save_assessment(assessment)
     if created:
         _say_created(project)
-    earlier = planning if stage is StageChoice.review else None
-    summary = summarise(assessment, earlier)
+    summary = summarise(assessment, comparison_base([*store.load_assessments()], assessment))
     if fmt is Format.json:
         _echo_json({"path": str(path), "summary": summary.to_dict()})
         return
@@ -346,11 +338,7 @@ def show_command(
                 )
             )
         current = latest
-    earlier = None
-    if current.stage == "review":
-        plans = [a for a in history if a.stage == "planning" and a.created_at <= current.created_at]
-        earlier = plans[-1] if plans else None
-    summary = summarise(current, earlier)
+    summary = summarise(current, comparison_base(history, current))
     if fmt is Format.json:
         _echo_json(
             {

@@ -17,7 +17,7 @@ from equalqi.assess import (
     score_assessment,
 )
 from equalqi.registry import audit
-from equalqi.registry.access import project_for, require
+from equalqi.registry.access import NotFound, project_for, require
 from equalqi.registry.models import AssessmentRecord, User
 
 
@@ -62,6 +62,59 @@ def save_assessment(
         {"stage": stage, "risk": profile.overall_risk, "answered": len(given)},
     )
     return record
+
+
+def get_assessment(
+    session: Session, user: User, project_id: int, assessment_id: int
+) -> AssessmentRecord:
+    """One assessment of the project (:class:`NotFound` if it is not in this project)."""
+    require(user, "viewer")
+    project_for(session, user, project_id)
+    record = session.get(AssessmentRecord, assessment_id)
+    if record is None or record.project_id != project_id:
+        raise NotFound(f"assessment {assessment_id}")
+    return record
+
+
+def replace_assessment(
+    session: Session, user: User, project_id: int, assessment_id: int, assessment: Assessment
+) -> AssessmentRecord:
+    """Correct a stored assessment in place; the audit trail keeps what it said before."""
+    require(user, "editor")
+    record = get_assessment(session, user, project_id, assessment_id)
+    before = record.data
+    profile = score_assessment(assessment)
+    record.data = assessment.to_dict()
+    record.stage = assessment.stage
+    record.overall_risk = profile.overall_risk
+    audit.record(
+        session,
+        user,
+        "edit",
+        "assessment",
+        record.id,
+        {"project_id": project_id, "before": before, "after": record.data},
+    )
+    session.flush()
+    return record
+
+
+def delete_assessment(
+    session: Session, user: User, project_id: int, assessment_id: int, reason: str
+) -> None:
+    """Remove a stored assessment; the audit trail keeps a full copy and the reason."""
+    require(user, "editor")
+    record = get_assessment(session, user, project_id, assessment_id)
+    audit.record(
+        session,
+        user,
+        "remove",
+        "assessment",
+        record.id,
+        {"project_id": project_id, "reason": reason, "removed": record.data},
+    )
+    session.delete(record)
+    session.flush()
 
 
 def list_assessments(session: Session, user: User, project_id: int) -> list[AssessmentRecord]:

@@ -1,0 +1,202 @@
+"""Equity by design as an application service: the rules the CLI, the web app and reports share.
+
+Rules kept here, once:
+
+* **Which planning assessment a review is compared with**: the latest planning assessment made
+  at or before the review (:func:`comparison_base`). A planning assessment is compared with
+  nothing. The same rule serves the CLI, the web page, the report and the board pack.
+* **Stage checks**: only ``planning`` and ``review``; an answers file's own ``stage`` must agree
+  with the stage asked for (:func:`check_stage`).
+* **Corrections keep history**: an assessment or an involvement activity can be corrected or
+  removed, with a reason for a removal; the registry's audit trail keeps what it said before.
+* **Group names match the plan**: an activity's group counts are checked against the project's
+  latest plan (:func:`equalqi.assess.names.check_groups`).
+
+The registry is the store; these functions take a SQLAlchemy session and the acting user, so
+role checks and per-organisation isolation apply as everywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from equalqi.assess import (
+    Answer,
+    Assessment,
+    AssessmentSummary,
+    activity_from_dict,
+    assessment_from_dict,
+    new_assessment,
+    summarise,
+)
+from equalqi.assess.answers import STAGES
+from equalqi.assess.names import check_groups
+from equalqi.errors import InputError, Problem
+from equalqi.registry import assessments as repo
+from equalqi.registry import involvement as log_repo
+from equalqi.registry.models import AssessmentRecord, InvolvementRecord, User
+
+
+def comparison_base(history: Sequence[Assessment], current: Assessment) -> Assessment | None:
+    """The planning assessment a review is compared with: the latest one made at or before
+    the review (None for a planning assessment, or when there is none). ``history`` is
+    oldest first; of two made at the same moment, the later in ``history`` counts as later."""
+    if current.stage != "review":
+        return None
+    plans = [
+        a
+        for a in history
+        if a.stage == "planning" and a is not current and a.created_at <= current.created_at
+    ]
+    return plans[-1] if plans else None
+
+
+def summary_of(history: Sequence[Assessment]) -> AssessmentSummary | None:
+    """Plain words for the latest assessment of ``history`` (oldest first); a review is
+    compared with its planning base."""
+    if not history:
+        return None
+    return summarise(history[-1], comparison_base(history, history[-1]))
+
+
+def check_stage(stage: str, answers_stage: str | None = None, source: str | None = None) -> None:
+    """``stage`` must be planning or review, and agree with the answers file's own stage."""
+    if stage not in STAGES:
+        raise InputError(
+            Problem(f"'{stage}' is not a stage", "Use 'planning' or 'review'.", source, value=stage)
+        )
+    if answers_stage is not None and answers_stage != stage:
+        raise InputError(
+            Problem(
+                f"the answers file says stage = '{answers_stage}' but the stage asked for is "
+                f"'{stage}'",
+                "Make them match, or remove 'stage' from the answers file.",
+                source,
+            )
+        )
+
+
+def _reason(reason: str) -> str:
+    text = reason.strip()
+    if not text:
+        raise InputError(
+            Problem(
+                "a removal needs a reason",
+                "Say briefly why it is removed (for example: entered twice); the audit trail "
+                "keeps it with a copy of what was removed.",
+                column="reason",
+            )
+        )
+    return text
+
+
+# --------------------------------------------------------------------------- registry-backed
+
+
+def history(session: Session, user: User, project_id: int) -> list[Assessment]:
+    """The project's assessments, oldest first (ties: the one stored first)."""
+    rows = sorted(repo.list_assessments(session, user, project_id), key=lambda r: r.id)
+    items = [assessment_from_dict(r.data) for r in rows]
+    return [a for _, a in sorted(enumerate(items), key=lambda t: (t[1].created_at, t[0]))]
+
+
+def project_summary(session: Session, user: User, project_id: int) -> AssessmentSummary | None:
+    return summary_of(history(session, user, project_id))
+
+
+def _answers(answers: Mapping[str, str], notes: Mapping[str, str] | None) -> list[Answer]:
+    notes = notes or {}
+    return [
+        Answer(question_id=q, value=v, note=(notes.get(q) or "").strip() or None)  # type: ignore[arg-type]
+        for q, v in answers.items()
+        if v
+    ]
+
+
+def record_assessment(
+    session: Session,
+    user: User,
+    project_id: int,
+    answers: Mapping[str, str],
+    *,
+    stage: str,
+    notes: Mapping[str, str] | None = None,
+) -> AssessmentRecord:
+    """Check the stage and store a new assessment."""
+    check_stage(stage)
+    return repo.save_assessment(session, user, project_id, answers, stage=stage, notes=notes)
+
+
+def correct_assessment(
+    session: Session,
+    user: User,
+    project_id: int,
+    assessment_id: int,
+    answers: Mapping[str, str],
+    *,
+    stage: str,
+    notes: Mapping[str, str] | None = None,
+) -> AssessmentRecord:
+    """Replace a stored assessment's answers (same theory, same date); audited."""
+    check_stage(stage)
+    record = repo.get_assessment(session, user, project_id, assessment_id)
+    old = assessment_from_dict(record.data)
+    corrected = new_assessment(
+        old.theory,
+        _answers(answers, notes),
+        stage=stage,
+        created_at=old.created_at,
+        project=old.project,
+    )
+    return repo.replace_assessment(session, user, project_id, assessment_id, corrected)
+
+
+def remove_assessment(
+    session: Session, user: User, project_id: int, assessment_id: int, reason: str
+) -> None:
+    repo.delete_assessment(session, user, project_id, assessment_id, _reason(reason))
+
+
+def _checked_activity(session: Session, user: User, project_id: int, raw: Mapping[str, Any]) -> Any:
+    activity = activity_from_dict(raw, source="involvement form")
+    if activity.groups:
+        from equalqi.plan import parse_plan
+        from equalqi.registry import analyses
+        from equalqi.services.analysis.labels import plan_groups
+
+        plan = analyses.latest_plan(session, user, project_id)
+        if plan is None:
+            raise InputError(
+                Problem(
+                    "group counts can only be checked against the project's analysis plan, "
+                    "and this project has none yet",
+                    "Add the plan first (run an analysis), or log the activity without groups.",
+                    column="groups",
+                )
+            )
+        check_groups(activity, plan_groups(parse_plan(plan.toml, source="plan")))
+    return activity
+
+
+def log_activity(
+    session: Session, user: User, project_id: int, raw: Mapping[str, Any]
+) -> InvolvementRecord:
+    """Validate one activity (names against the plan) and add it to the log."""
+    _checked_activity(session, user, project_id, raw)
+    return log_repo.add_activity(session, user, project_id, raw)
+
+
+def correct_activity(
+    session: Session, user: User, project_id: int, activity_id: int, raw: Mapping[str, Any]
+) -> InvolvementRecord:
+    activity = _checked_activity(session, user, project_id, raw)
+    return log_repo.replace_activity(session, user, project_id, activity_id, activity)
+
+
+def remove_activity(
+    session: Session, user: User, project_id: int, activity_id: int, reason: str
+) -> None:
+    log_repo.delete_activity(session, user, project_id, activity_id, _reason(reason))

@@ -1,0 +1,138 @@
+"""Correct and remove assessments and involvement activities in the web app, with CSRF,
+roles, organisation isolation and the audit trail."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from web_support import World
+
+from equalqi.assess import default_theory
+from equalqi.registry import audit
+from equalqi.registry.models import User
+
+Client = Callable[[str], tuple[TestClient, str]]
+IDS = default_theory().question_ids
+
+
+def _project(client: TestClient, token: str) -> int:
+    r = client.post(
+        "/projects/new",
+        data={"title": "P", "qi_type": "Other", "status": "planning", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return int(r.headers["location"].rsplit("/", 1)[1])
+
+
+def _log(client: TestClient, token: str, pid: int, date: str, people: int) -> None:
+    r = client.post(
+        f"/projects/{pid}/involvement",
+        data={"csrf_token": token, "type": "workshop", "date": date, "participants": str(people)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+
+
+def _ids(html: str, kind: str) -> list[int]:
+    return [int(x) for x in re.findall(rf"/{kind}/(\d+)/remove", html)]
+
+
+def _trail(world: World, who: str) -> list[tuple[str, str, dict]]:
+    from sqlalchemy import select
+
+    email = world.emails[who]
+    with world.app.state.registry.session() as s:
+        user = s.scalar(select(User).where(User.email == email))
+        assert user is not None
+        return [(e.action, e.entity, dict(e.detail)) for e in audit.trail(s, user)]
+
+
+def test_involvement_correct_and_remove(client_for: Client, world: World) -> None:
+    ed, te = client_for("a-editor")
+    pid = _project(ed, te)
+    _log(ed, te, pid, "2024-02-01", 12)
+    _log(ed, te, pid, "2024-03-01", 30)
+    page = ed.get(f"/projects/{pid}/involvement").text
+    first, second = _ids(page, "involvement")
+    form = ed.get(f"/projects/{pid}/involvement/{first}/edit").text
+    assert 'value="12"' in form and "Correct the activity" in form
+    r = ed.post(
+        f"/projects/{pid}/involvement/{first}",
+        data={"csrf_token": te, "type": "workshop", "date": "2024-02-01", "participants": "21"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    # a removal without a reason is refused, loudly, and changes nothing
+    r = ed.post(f"/projects/{pid}/involvement/{second}/remove", data={"csrf_token": te})
+    assert r.status_code == 400 and "a removal needs a reason" in r.text
+    assert _ids(r.text, "involvement") == [first, second]
+    r = ed.post(
+        f"/projects/{pid}/involvement/{second}/remove",
+        data={"csrf_token": te, "reason": "entered twice"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = ed.get(f"/projects/{pid}/involvement").text
+    assert _ids(page, "involvement") == [first]
+    assert "The team has recorded 1 activity. People took part 21 times in total." in page
+    trail = _trail(world, "a-editor")
+    removed = next(d for a, e, d in trail if (a, e) == ("remove", "involvement"))
+    assert removed["reason"] == "entered twice" and removed["removed"]["participants"] == 30
+    edited = next(d for a, e, d in trail if (a, e) == ("edit", "involvement"))
+    assert (edited["before"]["participants"], edited["after"]["participants"]) == (12, 21)
+    # without the CSRF token, as a viewer, or from another organisation: refused
+    assert (
+        ed.post(f"/projects/{pid}/involvement/{first}/remove", data={"reason": "x"}).status_code
+        == 403
+    )
+    v, tv = client_for("a-viewer")
+    r = v.post(
+        f"/projects/{pid}/involvement/{first}/remove", data={"csrf_token": tv, "reason": "x"}
+    )
+    assert r.status_code == 403
+    assert "Correct or remove" not in v.get(f"/projects/{pid}/involvement").text
+    b, tb = client_for("b-editor")
+    r = b.post(
+        f"/projects/{pid}/involvement/{first}/remove", data={"csrf_token": tb, "reason": "x"}
+    )
+    assert r.status_code == 404
+    assert b.get(f"/projects/{pid}/involvement/{first}/edit").status_code == 404
+
+
+def test_assessment_correct_and_remove(client_for: Client, world: World) -> None:
+    ed, te = client_for("a-editor")
+    pid = _project(ed, te)
+    answers = {f"q:{q}": "no" for q in IDS}
+    r = ed.post(
+        f"/projects/{pid}/assessment",
+        data={"csrf_token": te, "stage": "planning", **answers},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = ed.get(f"/projects/{pid}/assessment").text
+    (aid,) = _ids(page, "assessment")
+    form = ed.get(f"/projects/{pid}/assessment/{aid}/edit").text
+    assert "Correct this assessment" in form
+    assert f'action="/projects/{pid}/assessment/{aid}"' in form
+    r = ed.post(
+        f"/projects/{pid}/assessment/{aid}",
+        data={"csrf_token": te, "stage": "planning", **{f"q:{q}": "yes" for q in IDS}},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert _ids(ed.get(f"/projects/{pid}/assessment").text, "assessment") == [aid]  # in place
+    r = ed.post(
+        f"/projects/{pid}/assessment/{aid}/remove",
+        data={"csrf_token": te, "reason": "wrong project"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert "No assessment yet." in ed.get(f"/projects/{pid}/assessment").text
+    trail = _trail(world, "a-editor")
+    assert ("edit", "assessment") in [(a, e) for a, e, _ in trail]
+    removed = next(d for a, e, d in trail if (a, e) == ("remove", "assessment"))
+    assert removed["reason"] == "wrong project"
+    assert {x["answer"] for x in removed["removed"]["answers"]} == {"yes"}
