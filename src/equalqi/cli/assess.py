@@ -574,3 +574,89 @@ def _print_involvement(s: InvolvementSummary) -> None:
         typer.echo(f"Under-represented: {text}")
     for note in s.notes:
         typer.echo(f"Note: {note}")
+
+
+# --------------------------------------------------------------------------- registry transfer
+
+
+def _registry_user(session: Any, email: str) -> Any:
+    from sqlalchemy import func, select
+
+    from equalqi.registry.models import User
+
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.active:
+        raise InputError(
+            Problem(
+                "there is no active user with this e-mail address in the registry",
+                "Check --user, or create the user with: equalqi admin create-user",
+                value=email,
+            )
+        )
+    return user
+
+
+def _transfer(db: str | None, email: str, run: Callable[[Any, Any], Any]) -> Any:
+    from equalqi.cli.admin import _registry
+    from equalqi.registry.access import Forbidden, NotFound
+
+    reg = _registry(db)
+    try:
+        with reg.session() as session, session.begin():
+            try:
+                return run(session, _registry_user(session, email))
+            except NotFound:
+                raise InputError(
+                    Problem(
+                        "there is no such project in this user's organisation",
+                        "Check the project number (shown in the web app's address bar).",
+                    )
+                ) from None
+            except Forbidden as exc:
+                raise InputError(Problem(str(exc), "Ask an admin for the editor role.")) from None
+    finally:
+        reg.close()
+
+
+Db = Annotated[
+    str | None, typer.Option("--db", help="Registry URL; default: SQLite in $EQUALQI_HOME.")
+]
+UserEmail = Annotated[
+    str, typer.Option("--user", help="Your e-mail address in the registry (checks your role).")
+]
+
+
+@assess_app.command("import")
+@_plain_errors
+def import_command(
+    project: Annotated[Path, typer.Option("--project", help="The project folder to read.")],
+    into: Annotated[int, typer.Option("--into", help="The registry project's number.")],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """Copy a folder's assessments and involvement log into a registry project (all or none)."""
+    from equalqi.services.assessments import import_folder
+
+    moved = _transfer(db, user, lambda s, u: import_folder(s, u, into, project))
+    typer.echo(
+        f"Imported {moved.assessments} assessment(s) and {moved.activities} involvement "
+        f"{'activity' if moved.activities == 1 else 'activities'} into project {into}."
+    )
+
+
+@assess_app.command("export")
+@_plain_errors
+def export_command(
+    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    project: Annotated[Path, typer.Option("--project", help="A new or empty folder to write.")],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """Write a registry project's assessments and involvement log as files."""
+    from equalqi.services.assessments import export_folder
+
+    moved = _transfer(db, user, lambda s, u: export_folder(s, u, source, project))
+    typer.echo(
+        f"Exported {moved.assessments} assessment(s) and {moved.activities} involvement "
+        f"{'activity' if moved.activities == 1 else 'activities'} to {project}."
+    )

@@ -64,6 +64,29 @@ def save_assessment(
     return record
 
 
+def add_assessment(
+    session: Session, user: User, project_id: int, assessment: Assessment, *, action: str
+) -> AssessmentRecord:
+    """Store an already-built assessment as it is (its own theory and date), e.g. imported."""
+    require(user, "editor")
+    project_for(session, user, project_id)
+    profile = score_assessment(assessment)
+    record = AssessmentRecord(
+        project_id=project_id,
+        stage=assessment.stage,
+        data=assessment.to_dict(),
+        overall_risk=profile.overall_risk,
+        created_by=user.id,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session, user, action, "assessment", record.id,
+        {"stage": assessment.stage, "risk": profile.overall_risk},
+    )  # fmt: skip
+    return record
+
+
 def get_assessment(
     session: Session, user: User, project_id: int, assessment_id: int
 ) -> AssessmentRecord:

@@ -19,6 +19,8 @@ role checks and per-organisation isolation apply as everywhere else.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -38,6 +40,7 @@ from equalqi.errors import InputError, Problem
 from equalqi.registry import assessments as repo
 from equalqi.registry import involvement as log_repo
 from equalqi.registry.models import AssessmentRecord, InvolvementRecord, User
+from equalqi.services.assessment_store import AssessmentStore, open_project
 
 
 def comparison_base(history: Sequence[Assessment], current: Assessment) -> Assessment | None:
@@ -200,3 +203,60 @@ def remove_activity(
     session: Session, user: User, project_id: int, activity_id: int, reason: str
 ) -> None:
     log_repo.delete_activity(session, user, project_id, activity_id, _reason(reason))
+
+
+# --------------------------------------------------------------------------- files <-> registry
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """What an import or export moved."""
+
+    assessments: int
+    activities: int
+
+
+def import_folder(session: Session, user: User, project_id: int, folder: Path) -> Transfer:
+    """Copy a project folder's assessments and involvement log into a registry project.
+
+    All or nothing: every file is read and every activity's group names are checked against
+    the project's plan before anything is written (the caller's transaction rolls back on any
+    error). Imported items keep their own dates and theory; each is recorded in the audit trail
+    as "import".
+    """
+    store = open_project(folder, must_have_content=True)
+    items = store.load_assessments()
+    log = store.load_involvement()
+    for activity in log.activities:
+        _checked_activity(session, user, project_id, activity.to_dict())
+    for assessment in items:
+        repo.add_assessment(session, user, project_id, assessment, action="import")
+    for activity in log.activities:
+        log_repo.add_activity(session, user, project_id, activity.to_dict())
+    return Transfer(len(items), len(log.activities))
+
+
+def export_folder(session: Session, user: User, project_id: int, folder: Path) -> Transfer:
+    """Write a registry project's assessments and log as files, to share or archive them.
+
+    Refuses a folder that already holds assessments or a log: files are never merged or
+    overwritten.
+    """
+    store = AssessmentStore(folder)
+    if store.involvement_path.exists() or (
+        store.assessments_dir.is_dir() and any(store.assessments_dir.glob("*.json"))
+    ):
+        raise InputError(
+            Problem(
+                "this folder already holds equity assessments or an involvement log",
+                "Export into a new or empty folder; nothing has been written.",
+                str(folder),
+            )
+        )
+    items = history(session, user, project_id)
+    log = log_repo.involvement_log(session, user, project_id)
+    for assessment in items:
+        store.save_assessment(assessment)
+    if log.activities:
+        store.save_involvement(log)
+    return Transfer(len(items), len(log.activities))
