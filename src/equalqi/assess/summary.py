@@ -29,7 +29,12 @@ from .compare import Comparison, compare_assessments
 from .involvement import ACTIVITY_TYPES, BARRIERS, InvolvementLog
 from .representativeness import Mismatch, Representativeness
 
-RISK_WORDS = {"high": "Higher risk", "medium": "Some risk", "low": "Lower risk"}
+RISK_WORDS = {
+    "high": "Higher risk",
+    "medium": "Some risk",
+    "low": "Lower risk",
+    "not_finished": "Not finished",
+}
 HEADLINES = {
     "high": "This project could widen the gap between groups unless the team acts.",
     "medium": "This project has some risk of widening the gap between groups.",
@@ -88,7 +93,7 @@ class AreaSummary:
     name: str
     risk: str
     risk_words: str
-    score_percent: int
+    score_percent: int | None  # None while a question in the area is not answered yet
     sentence: str
     risks: tuple[Point, ...]
     in_place: tuple[str, ...]
@@ -131,9 +136,21 @@ class AssessmentSummary:
     sources: tuple[str, ...]
     changes: ChangeSummary | None = None
     method: str = field(default="", repr=False)
+    n_questions: int = 0
+    n_answered: int = 0
+    #: "18 of 24 questions answered (75%)"; every question counts, "don't know" as an answer
+    completeness: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.n_answered == self.n_questions
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "complete": self.complete}
+
+
+def _fully_answered(m: MechanismResult) -> bool:
+    return all(q.answer is not None for q in m.questions)
 
 
 def summarise_assessment(
@@ -147,35 +164,68 @@ def summarise_assessment(
     plain words. ``sources`` are the citations to list (e.g. from the theory's sources)."""
     areas = tuple(_area(c, profile) for c in profile.clusters)
     n_questions = sum(c.n_questions for c in profile.clusters)
-    n_unknown = sum(c.n_dont_know + c.n_unanswered for c in profile.clusters)
+    n_unanswered = sum(c.n_unanswered for c in profile.clusters)
+    n_answered = n_questions - n_unanswered
+    n_dont_know = sum(c.n_dont_know for c in profile.clusters)
+    completeness = (
+        f"{n_answered} of {n_questions} questions answered "
+        f"({round(100 * n_answered / n_questions) if n_questions else 0}%)"
+    )
     unknown_note = None
-    if n_unknown:
+    if n_dont_know:
         unknown_note = (
-            f"{n_unknown} of {n_questions} questions were answered 'don't know' or not "
-            "answered. We treat these as not in place yet. Finding out may lower the risk."
+            f"{n_dont_know} of {n_questions} questions were answered 'don't know'. We treat "
+            "these as not in place yet. Finding out may lower the risk."
         )
+    finished = {c.cluster_id for c in profile.clusters if c.n_unanswered == 0}
+    complete_mechanisms = {
+        m.statement_id for c in profile.clusters for m in c.mechanisms if _fully_answered(m)
+    }
+    actions = [
+        r.action
+        for r in profile.recommendations
+        if r.cluster_id in finished or r.statement_id in complete_mechanisms
+    ]
+    if n_unanswered:
+        # A blank is not a "no": until every question has an answer, no overall risk is given.
+        overall, risk_words = "not_finished", RISK_WORDS["not_finished"]
+        headline = (
+            f"This assessment is not finished: {completeness}. An area gets a risk level "
+            "once all its questions have an answer ('don't know' counts as an answer)."
+        )
+        actions.insert(
+            0,
+            f"Finish the assessment: {n_unanswered} "
+            f"{'question is' if n_unanswered == 1 else 'questions are'} not answered yet.",
+        )
+    else:
+        overall, risk_words = profile.overall_risk, RISK_WORDS[profile.overall_risk]
+        headline = HEADLINES[profile.overall_risk]
     return AssessmentSummary(
         project=profile.project,
         stage=profile.stage,
         stage_words=STAGE_WORDS.get(profile.stage, profile.stage),
         date=date_words(profile.created_at),
-        overall_risk=profile.overall_risk,
-        risk_words=RISK_WORDS[profile.overall_risk],
-        headline=HEADLINES[profile.overall_risk],
+        overall_risk=overall,
+        risk_words=risk_words,
+        headline=headline,
         intro=(
-            f"The team answered {n_questions} questions about the project. The questions ask "
-            "whether the project is set up to be fair to everyone it serves. They come in "
-            f"{len(areas)} areas."
+            f"The assessment has {n_questions} questions about the project; {completeness}. "
+            "The questions ask whether the project is set up to be fair to everyone it serves. "
+            f"They come in {len(areas)} areas."
         ),
         unknown_note=unknown_note,
         areas=areas,
-        actions=tuple(r.action for r in profile.recommendations[:max_actions]),
+        actions=tuple(actions[:max_actions]),
         how_scored=HOW_SCORED,
         theory_name=str(profile.theory.get("name", "")),
         theory_version=str(profile.theory.get("theory_version", "")),
         sources=tuple(sources),
         changes=summarise_changes(comparison) if comparison is not None else None,
         method=profile.method,
+        n_questions=n_questions,
+        n_answered=n_answered,
+        completeness=completeness,
     )
 
 
@@ -193,12 +243,15 @@ def summarise(
 
 
 def _area(cluster: Any, profile: RiskProfile) -> AreaSummary:
+    # In an area not yet finished, only mechanisms whose questions all have an answer are
+    # judged: a blank never makes a risk.
+    judged = [m for m in cluster.mechanisms if _fully_answered(m)]
     risks = tuple(
         Point(_plain(m), _because(m))
-        for m in cluster.mechanisms
+        for m in judged
         if m.status in ("triggered", "partly_triggered")
     )
-    in_place = tuple(_plain(m) for m in cluster.mechanisms if m.status == "present")
+    in_place = tuple(_plain(m) for m in judged if m.status == "present")
     not_in_place = tuple(
         Point(
             _plain(m).rstrip(".") + " (only partly in place)."
@@ -206,23 +259,34 @@ def _area(cluster: Any, profile: RiskProfile) -> AreaSummary:
             else _plain(m),
             _because(m),
         )
-        for m in cluster.mechanisms
+        for m in judged
         if m.status in ("absent", "partly_present")
     )
-    if cluster.risk == "high":
+    finished = cluster.n_unanswered == 0
+    if not finished:
+        answered = cluster.n_questions - cluster.n_unanswered
+        sentence = (
+            f"Not finished: {answered} of {cluster.n_questions} questions answered. Answer "
+            "the rest to see this area's risk."
+        )
+    elif cluster.risk == "high":
         sentence = "Higher risk. Act on this area first."
     elif cluster.risk == "medium":
         sentence = "Some risk. There is more to do in this area."
     else:
         sentence = "Lower risk. The things that help are in place."
+    judged_ids = {m.statement_id for m in judged}
     actions = tuple(
-        r.action for r in profile.recommendations if r.cluster_id == cluster.cluster_id
+        r.action
+        for r in profile.recommendations
+        if r.cluster_id == cluster.cluster_id and (finished or r.statement_id in judged_ids)
     )[:3]
+    risk = cluster.risk if finished else "not_finished"
     return AreaSummary(
         name=cluster.name,
-        risk=cluster.risk,
-        risk_words=RISK_WORDS[cluster.risk],
-        score_percent=round(100 * cluster.score),
+        risk=risk,
+        risk_words=RISK_WORDS[risk],
+        score_percent=round(100 * cluster.score) if finished else None,
         sentence=sentence,
         risks=risks,
         in_place=in_place,

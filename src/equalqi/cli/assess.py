@@ -252,8 +252,6 @@ def new_command(
         _echo_json({"path": str(path), "summary": summary.to_dict()})
         return
     typer.echo(f"Saved {stage.value} assessment: {path}")
-    if assessment.unanswered:
-        typer.echo(f"{len(assessment.unanswered)} question(s) not answered (scored as don't know).")
     _print_summary(summary)
 
 
@@ -267,7 +265,8 @@ def _print_summary(s: AssessmentSummary) -> None:
     if s.unknown_note:
         typer.echo(s.unknown_note)
     for area in s.areas:
-        typer.echo(f"\n{area.name}: {area.risk_words} (score {area.score_percent}%)")
+        score = "not yet" if area.score_percent is None else f"{area.score_percent}%"
+        typer.echo(f"\n{area.name}: {area.risk_words} (score {score})")
         for point in area.risks:
             typer.echo(f"  ! Could widen the gap: {point.text}")
             for reason in point.because:

@@ -21,6 +21,12 @@ from equalqi.registry.access import NotFound, project_for, require
 from equalqi.registry.models import AssessmentRecord, User
 
 
+def _risk(assessment: Assessment, scored: str) -> str:
+    """The stored overall risk: "not_finished" while a question is not answered yet (a blank
+    is never scored as a risk; see :func:`equalqi.assess.summary.summarise_assessment`)."""
+    return "not_finished" if assessment.unanswered else scored
+
+
 def save_assessment(
     session: Session,
     user: User,
@@ -48,7 +54,7 @@ def save_assessment(
         project_id=project.id,
         stage=stage,
         data=assessment.to_dict(),
-        overall_risk=profile.overall_risk,
+        overall_risk=_risk(assessment, profile.overall_risk),
         created_by=user.id,
     )
     session.add(record)
@@ -59,7 +65,7 @@ def save_assessment(
         "assess",
         "assessment",
         record.id,
-        {"stage": stage, "risk": profile.overall_risk, "answered": len(given)},
+        {"stage": stage, "risk": _risk(assessment, profile.overall_risk), "answered": len(given)},
     )
     return record
 
@@ -75,14 +81,14 @@ def add_assessment(
         project_id=project_id,
         stage=assessment.stage,
         data=assessment.to_dict(),
-        overall_risk=profile.overall_risk,
+        overall_risk=_risk(assessment, profile.overall_risk),
         created_by=user.id,
     )
     session.add(record)
     session.flush()
     audit.record(
         session, user, action, "assessment", record.id,
-        {"stage": assessment.stage, "risk": profile.overall_risk},
+        {"stage": assessment.stage, "risk": _risk(assessment, profile.overall_risk)},
     )  # fmt: skip
     return record
 
@@ -109,7 +115,7 @@ def replace_assessment(
     profile = score_assessment(assessment)
     record.data = assessment.to_dict()
     record.stage = assessment.stage
-    record.overall_risk = profile.overall_risk
+    record.overall_risk = _risk(assessment, profile.overall_risk)
     audit.record(
         session,
         user,

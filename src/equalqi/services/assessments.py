@@ -36,6 +36,7 @@ from equalqi.assess import (
 )
 from equalqi.assess.answers import STAGES
 from equalqi.assess.names import check_groups
+from equalqi.assess.summary import RISK_WORDS
 from equalqi.errors import InputError, Problem
 from equalqi.registry import assessments as repo
 from equalqi.registry import involvement as log_repo
@@ -108,6 +109,12 @@ def history(session: Session, user: User, project_id: int) -> list[Assessment]:
 
 def project_summary(session: Session, user: User, project_id: int) -> AssessmentSummary | None:
     return summary_of(history(session, user, project_id))
+
+
+def latest_risk_words(session: Session, user: User, project_id: int) -> str | None:
+    """The latest assessment's overall risk in words ("Not finished" while incomplete)."""
+    risk = repo.latest_risk(session, user, project_id)
+    return None if risk is None else RISK_WORDS.get(risk, risk)
 
 
 def _answers(answers: Mapping[str, str], notes: Mapping[str, str] | None) -> list[Answer]:

@@ -182,7 +182,7 @@ def _project_page(
 def project_overview(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
     project = projects.get_project(session, user, project_id)
     run = analyses.latest_analysis(session, user, project_id)
-    risk = assessments.latest_risk(session, user, project_id)
+    risk = assessment_service.latest_risk_words(session, user, project_id)
     return _project_page(
         request,
         "project_overview.html.j2",
