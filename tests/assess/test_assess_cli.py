@@ -123,7 +123,9 @@ def test_interactive_prompts(tmp_path):
     lines += ["no", "", ""] * (len(THEORY.question_ids) - 1)
     r = run("new", "--project", tmp_path, "--stage", "planning", input="\n".join(lines) + "\n")
     assert r.exit_code == 0, r.output
-    assert "Please type yes, partly, no or dont_know." in r.output
+    assert "Please type yes, partly, no or dont_know (" in r.output
+    assert "Question 1 of 24:" in r.output and "Question 24 of 24:" in r.output
+    assert not (tmp_path / "equity" / "draft-planning.toml").exists()  # done: draft gone
     r = run("show", "--project", tmp_path, "--format", "json")
     profile = json.loads(r.stdout)["profile"]
     first = profile["clusters"][0]["mechanisms"][0]["questions"][0]
@@ -294,3 +296,68 @@ def test_involvement_errors_are_plain(tmp_path):
     pop.write_text("dimension,group,share\ncore20,Core20,lots\n")
     r = run("involvement", "show", "--project", tmp_path, "--population", pop)
     assert r.exit_code == 2 and "row 2" in r.stderr and "Traceback" not in r.output
+
+
+def test_template_round_trip(tmp_path):
+    from equalqi.assess import Answer, parse_answers
+    from equalqi.assess.template import answers_template
+
+    out = tmp_path / "answers.toml"
+    r = run("template", "--out", out)
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    # every question, with its id, and the reversed ones marked
+    assert all(f'\n{q} = ""' in text for q in THEORY.question_ids)
+    n_risk = sum(THEORY.question(q).polarity == "risk" for q in THEORY.question_ids)
+    assert text.count("# REVERSED:") == n_risk > 0
+    assert text.count("# Answer: yes | partly | no | dont_know") == len(THEORY.question_ids)
+    blank = parse_answers(text, THEORY, source="answers.toml")
+    assert blank.answers == () and blank.stage == "planning"
+    # a blank template saved as an assessment is "not finished", not "Higher risk"
+    r = run("new", "--project", tmp_path / "p", "--stage", "planning", "--answers", out)
+    assert r.exit_code == 0, r.output
+    assert "Overall: Not finished. This assessment is not finished: 0 of 24" in r.output
+    # filled in (notes with quotes and non-ASCII, evidence), written and read back unchanged
+    filled = [
+        Answer(q, ("yes", "partly", "no", "dont_know")[i % 4],
+               'Sponsor said "yes" — café' if i == 0 else None,
+               ("https://example.org/a",) if i == 1 else ())
+        for i, q in enumerate(THEORY.question_ids)
+    ]  # fmt: skip
+    again = parse_answers(
+        answers_template(THEORY, stage="review", project="DNA", answers=filled), THEORY
+    )
+    assert again.answers == tuple(filled) and again.project == "DNA" and again.stage == "review"
+    # never overwritten
+    r = run("template", "--out", out)
+    assert r.exit_code == 2 and "already exists" in r.stderr
+    assert out.read_text() == text
+
+
+def test_interactive_draft_resume_and_back(tmp_path):
+    project = tmp_path / "p"
+    # answer question 1 "yes" (no note, no link), skip question 2, then stop
+    r = run("new", "--project", project, "--stage", "planning", input="yes\n\n\ns\nq\n")
+    assert r.exit_code == 0, r.output
+    assert "Question 1 of 24:" in r.output and "Question 2 of 24:" in r.output
+    assert "Stopped. Your answers are saved in" in r.output
+    draft = project / "equity" / "draft-planning.toml"
+    assert 'values-aim-written = "yes"' in draft.read_text()
+    assert not list((project / "equity").glob("assessments/*.json"))  # nothing saved yet
+    # resume: starts at question 2 (skipped, so not answered yet); go back to question 1,
+    # change it to "no", then answer everything else "partly"
+    lines = ["b", "no", "", ""] + ["partly", "", ""] * (len(THEORY.question_ids) - 1)
+    r = run("new", "--project", project, "--stage", "planning", input="\n".join(lines) + "\n")
+    assert r.exit_code == 0, r.output
+    assert "Resuming your draft (1 of 24 answered)" in r.output
+    assert r.output.index("Question 2 of 24:") < r.output.index("Question 1 of 24:")
+    assert "Your answer so far: yes" in r.output
+    assert not draft.exists()
+    r = run("show", "--project", project, "--format", "json")
+    profile = json.loads(r.stdout)["profile"]
+    answers = {
+        q["question_id"]: q["answer"]
+        for c in profile["clusters"] for m in c["mechanisms"] for q in m["questions"]
+    }  # fmt: skip
+    assert answers["values-aim-written"] == "no"
+    assert set(answers.values()) == {"no", "partly"}

@@ -20,7 +20,9 @@ Answers files are TOML::
     evidence = ["https://intranet.example/plan.pdf"]
 
 Unknown question ids and unrecognised answers are rejected with the line they are on.
-Questions left out are *not answered* and are scored as *don't know*.
+Questions left out, or answered ``""`` (as ``equalqi assess template`` writes them), are *not
+answered yet*: the summary reports how complete the assessment is and gives an area a risk
+level only once all its questions have an answer.
 """
 
 from __future__ import annotations
@@ -244,6 +246,8 @@ def _read_answers(
             note = v.text(item, here, "note", f"answer to '{qid}'")
             evidence = v.text_list(item, here, "evidence", f"answer to '{qid}'")
             out.append(Answer(qid, value, note, evidence))
+        elif isinstance(item, str) and not item.strip():
+            continue  # "" = not answered yet (as the template writes it)
         else:
             value = normalise_answer(item)
             if value is None:

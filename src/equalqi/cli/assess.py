@@ -48,6 +48,7 @@ from equalqi.assess.answers import ANSWER_WORDS
 from equalqi.assess.involvement import counts_from_options, groups_from_options
 from equalqi.assess.names import check_groups
 from equalqi.assess.summary import RISK_WORDS, AssessmentSummary, InvolvementSummary
+from equalqi.assess.template import answers_template
 from equalqi.cli.common import Format
 from equalqi.disclosure.policy import policy_for
 from equalqi.errors import InputError, Problem
@@ -178,27 +179,121 @@ def theory_command(
 # --------------------------------------------------------------------------- new
 
 
-def _prompt_answers(theory: Theory) -> list[Answer]:
-    typer.echo("Answer each question: yes, partly, no or dont_know (don't know).")
-    answers: list[Answer] = []
-    for cluster in theory.clusters:
-        typer.echo(f"\n== {cluster.name} ==")
-        for _, _, q in ((cluster, s, q) for s in cluster.statements for q in s.questions):
-            typer.echo(f"\n{q.text}")
-            if q.help:
-                typer.echo(f"  ({q.help})")
-            if q.evidence_prompt:
-                typer.echo(f"  Evidence: {q.evidence_prompt}")
-            while True:
-                raw = typer.prompt("Answer [yes/partly/no/dont_know]")
-                value = normalise_answer(raw)
-                if value is not None:
-                    break
-                typer.echo("Please type yes, partly, no or dont_know.")
-            note = typer.prompt("Note (optional)", default="", show_default=False).strip()
-            link = typer.prompt("Evidence link (optional)", default="", show_default=False).strip()
-            answers.append(Answer(q.id, value, note or None, (link,) if link else ()))
-    return answers
+class _Stopped(Exception):
+    """The user asked to stop; the draft holds every answer so far."""
+
+
+_CONTROL = "b = back, s = skip for now, q = save and stop"
+
+
+def _prompt_answers(
+    theory: Theory, store: AssessmentStore, stage: str, project: str | None
+) -> list[Answer]:
+    """Ask each question in turn, with progress; save a draft after every answer.
+
+    A draft from an earlier run is resumed at the first question not answered yet. ``b`` goes
+    back one question, ``s`` leaves it not answered yet, ``q`` stops (the draft is kept).
+    """
+    items = list(theory.questions())
+    total = len(items)
+    given: dict[str, Answer] = {}
+    draft = store.load_draft(stage)
+    if draft is not None:
+        parsed = parse_answers(draft, theory, source=str(store.draft_path(stage)))
+        given = {a.question_id: a for a in parsed.answers}
+        project = project or parsed.project
+        typer.echo(
+            f"Resuming your draft ({len(given)} of {total} answered): {store.draft_path(stage)}"
+        )
+
+    def save() -> None:
+        store.save_draft(
+            stage, answers_template(theory, stage=stage, project=project, answers=given.values())
+        )
+
+    typer.echo(
+        "Answer each question: yes, partly, no or dont_know (don't know). "
+        f"Also: {_CONTROL}. Your answers are saved as you go."
+    )
+    i = next((k for k, (_, _, q) in enumerate(items) if q.id not in given), total)
+    if i == total and draft is not None:
+        typer.echo("Every question in the draft has an answer.")
+    shown_cluster = None
+    while i < total:
+        cluster, _statement, q = items[i]
+        if cluster.name != shown_cluster:
+            typer.echo(f"\n== {cluster.name} ==")
+            shown_cluster = cluster.name
+        typer.echo(f"\nQuestion {i + 1} of {total}: {q.text}")
+        if q.polarity == "risk":
+            typer.echo("  (Reversed: here 'yes' means the risk is present; 'no' protects.)")
+        if q.help:
+            typer.echo(f"  ({q.help})")
+        if q.evidence_prompt:
+            typer.echo(f"  Evidence: {q.evidence_prompt}")
+        before = given.get(q.id)
+        if before is not None:
+            typer.echo(f"  Your answer so far: {ANSWER_WORDS[before.value]}")
+        raw = typer.prompt("Answer [yes/partly/no/dont_know, b/s/q]").strip().lower()
+        if raw in ("q", "quit", "stop"):
+            save()
+            raise _Stopped
+        if raw in ("b", "back"):
+            i = max(i - 1, 0)
+            shown_cluster = None
+            continue
+        if raw in ("s", "skip"):
+            given.pop(q.id, None)
+            save()
+            i += 1
+            continue
+        value = normalise_answer(raw)
+        if value is None:
+            typer.echo(f"Please type yes, partly, no or dont_know ({_CONTROL}).")
+            continue
+        note = typer.prompt("Note (optional)", default="", show_default=False).strip()
+        link = typer.prompt("Evidence link (optional)", default="", show_default=False).strip()
+        given[q.id] = Answer(q.id, value, note or None, (link,) if link else ())
+        save()
+        i += 1
+    order = {q.id: k for k, (_, _, q) in enumerate(items)}
+    return sorted(given.values(), key=lambda a: order[a.question_id])
+
+
+@assess_app.command("template")
+@_plain_errors
+def template_command(
+    stage: Annotated[StageChoice, typer.Option("--stage", help="planning or review.")] = (
+        StageChoice.planning
+    ),
+    theory: Annotated[
+        Path | None, typer.Option("--theory", help="A theory TOML file (default: built in).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the file here (never overwritten); default: print."),
+    ] = None,
+) -> None:
+    """Write a blank answers file: every question with its id, help and allowed answers."""
+    text = answers_template(_load_theory(theory), stage=stage.value)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        with out.open("x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise InputError(
+            Problem(
+                "the file already exists",
+                "Choose a new name, or move the old file first; it has not been changed.",
+                str(out),
+            )
+        ) from None
+    typer.echo(
+        f"Wrote {out}. Fill in the answers, then: equalqi assess new --project DIR "
+        f"--stage {stage.value} --answers {out}"
+    )
 
 
 @assess_app.command("new")
@@ -238,13 +333,22 @@ def new_command(
         given = list(parsed.answers)
         project_name = project_name or parsed.project
     else:
-        given = _prompt_answers(t)
+        try:
+            given = _prompt_answers(t, store, stage.value, project_name)
+        except _Stopped:
+            typer.echo(
+                f"Stopped. Your answers are saved in {store.draft_path(stage.value)}; run the "
+                "same command again to carry on."
+            )
+            return
     if project_name is None and planning is not None:
         project_name = planning.project
     assessment = new_assessment(
         t, given, stage=stage.value, created_at=_now(), project=project_name
     )
     path = store.save_assessment(assessment)
+    if answers is None:
+        store.discard_draft(stage.value)
     if created:
         _say_created(project)
     summary = summarise(assessment, comparison_base([*store.load_assessments()], assessment))

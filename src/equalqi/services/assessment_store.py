@@ -87,6 +87,25 @@ class AssessmentStore:
         items = self.load_assessments(stage)
         return items[-1] if items else None
 
+    # ----------------------------------------------------------------- drafts
+    def draft_path(self, stage: str) -> Path:
+        """The interactive mode's draft for ``stage``: an answers file (TOML), saved after
+        every answer so that stopping loses nothing."""
+        return self.equity_dir / f"draft-{stage}.toml"
+
+    def save_draft(self, stage: str, text: str) -> Path:
+        self.equity_dir.mkdir(parents=True, exist_ok=True)
+        path = self.draft_path(stage)
+        _write_replace(path, text)
+        return path
+
+    def load_draft(self, stage: str) -> str | None:
+        path = self.draft_path(stage)
+        return path.read_text(encoding="utf-8") if path.exists() else None
+
+    def discard_draft(self, stage: str) -> None:
+        self.draft_path(stage).unlink(missing_ok=True)
+
     # ----------------------------------------------------------------- involvement
     def save_involvement(self, log: InvolvementLog) -> Path:
         """Replace the involvement log atomically; return its path."""
@@ -159,7 +178,7 @@ def _read_json(path: Path) -> Any:
 
 
 def _temp(directory: Path, data: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(data)

@@ -1,0 +1,106 @@
+"""A commented answers file: every question with its id, help and allowed answers.
+
+``equalqi assess template`` writes it blank so a team can fill it in (no ids to copy by hand);
+the interactive mode writes the same file as its *draft* after every answer, so stopping loses
+nothing and the next run resumes. :func:`equalqi.assess.answers.parse_answers` reads it back:
+an empty answer (``""``) means *not answered yet*, its own state, never scored as a risk.
+
+Questions where *yes* means the risk is present (``polarity = "risk"``) are marked REVERSED,
+because for them *no* is the answer that protects fairness. Each question also names the
+statement it belongs to, with the statement's label (e.g. a CMOC number) and sources when the
+theory gives them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+
+from .answers import Answer
+from .theory import Theory
+
+ALLOWED = "yes | partly | no | dont_know"
+
+
+def _string(text: str) -> str:
+    """A TOML basic string (JSON string syntax is valid TOML for these characters)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _key(question_id: str) -> str:
+    """A bare TOML key, quoted when it has a dot (a bare dotted key would nest tables)."""
+    return question_id if re.fullmatch(r"[A-Za-z0-9_-]+", question_id) else _string(question_id)
+
+
+def _comment(text: str, prefix: str = "# ") -> list[str]:
+    return [f"{prefix}{line}".rstrip() for line in text.strip().splitlines()] if text else []
+
+
+def _value(answer: Answer | None) -> str:
+    if answer is None:
+        return '""'
+    if not answer.note and not answer.evidence:
+        return _string(answer.value)
+    parts = [f"answer = {_string(answer.value)}"]
+    if answer.note:
+        parts.append(f"note = {_string(answer.note)}")
+    if answer.evidence:
+        parts.append("evidence = [" + ", ".join(_string(e) for e in answer.evidence) + "]")
+    return "{ " + ", ".join(parts) + " }"
+
+
+def answers_template(
+    theory: Theory,
+    *,
+    stage: str,
+    project: str | None = None,
+    answers: Iterable[Answer] = (),
+) -> str:
+    """The answers file for ``theory`` at ``stage``, with ``answers`` filled in (a draft)."""
+    given = {a.question_id: a for a in answers}
+    total = len(theory.question_ids)
+    lines = [
+        "# Equity by design: answers file",
+        f"# Theory: {theory.name} ({theory.id}, version {theory.theory_version}); "
+        f"{total} questions.",
+        "#",
+        f"# For each question write one of: {ALLOWED} (don't know).",
+        '# Leave "" for a question not answered yet: it is shown as "not answered yet", never',
+        "# as a risk, and the summary says how complete the assessment is.",
+        "# To add a note or evidence, write the answer as a table, e.g.",
+        '#   question-id = { answer = "partly", note = "Agreed at board", '
+        'evidence = ["https://..."] }',
+        "# Questions marked REVERSED: there, 'yes' means a risk is present; 'no' protects.",
+        "#",
+        f"# Then: equalqi assess new --project DIR --stage {stage} --answers THIS_FILE",
+        "",
+        f"stage = {_string(stage)}",
+        f"project = {_string(project)}" if project else '# project = "Name of the project"',
+        "",
+        "[answers]",
+    ]
+    number = 0
+    for cluster in theory.clusters:
+        lines += ["", f"# ==== {cluster.name} ====", ""]
+        for statement in cluster.statements:
+            for q in statement.questions:
+                number += 1
+                lines.append(f"# -- Question {number} of {total}: {q.id}")
+                lines += _comment(q.text)
+                if q.polarity == "risk":
+                    lines.append(
+                        "# REVERSED: 'yes' means this risk is present; 'no' is the answer "
+                        "that protects fairness."
+                    )
+                lines += _comment(q.help or "", "# Help: ")
+                lines += _comment(q.evidence_prompt or "", "# Evidence: ")
+                cites = ", ".join(statement.sources)
+                label = f"{statement.label}: " if statement.label else ""
+                lines.append(
+                    f"# Part of: {label}{statement.id}" + (f" (sources: {cites})" if cites else "")
+                )
+                lines.append(f"# Answer: {ALLOWED}")
+                lines.append(f"{_key(q.id)} = {_value(given.get(q.id))}")
+                lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
