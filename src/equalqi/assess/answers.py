@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, cast
 
+from .actions import PlannedAction, read_actions
 from .keylines import KeyPath
 from .problems import AnswersError, Located, toml_syntax_problem
 from .theory import Theory, theory_from_dict
@@ -105,6 +106,7 @@ class AnswersFile:
     answers: tuple[Answer, ...]
     stage: Stage | None = None
     project: str | None = None
+    actions: tuple[PlannedAction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ class Assessment:
     answers: tuple[Answer, ...]
     created_at: dt.datetime
     project: str | None = None
+    #: the action plan (see :mod:`equalqi.assess.actions`)
+    actions: tuple[PlannedAction, ...] = ()
 
     @cached_property
     def _by_id(self) -> dict[str, Answer]:
@@ -129,7 +133,7 @@ class Assessment:
         return tuple(q for q in self.theory.question_ids if q not in self._by_id)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "kind": ASSESSMENT_KIND,
             "format_version": ASSESSMENT_FORMAT_VERSION,
             "stage": self.stage,
@@ -139,6 +143,9 @@ class Assessment:
             "answers": [a.to_dict() for a in self.answers],
             "theory": self.theory.to_dict(),
         }
+        if self.actions:
+            out["actions"] = [a.to_dict() for a in self.actions]
+        return out
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], *, source: str | None = None) -> Assessment:
@@ -152,6 +159,7 @@ def new_assessment(
     stage: str,
     created_at: dt.datetime,
     project: str | None = None,
+    actions: Sequence[PlannedAction] = (),
 ) -> Assessment:
     """Check answers against the theory and build an :class:`Assessment` (answers kept in
     the theory's question order)."""
@@ -177,7 +185,16 @@ def new_assessment(
     v.raise_if_any(AnswersError)
     order = {q: i for i, q in enumerate(theory.question_ids)}
     ordered = tuple(sorted(answers, key=lambda a: order[a.question_id]))
-    return Assessment(theory, cast(Stage, stage), ordered, created_at, project)
+    statements = {s.id for _, s in theory.statements()}
+    for action in actions:
+        if action.risk not in statements:
+            v.add(
+                ("actions",),
+                f"action '{action.what}': '{action.risk}' is not a statement",
+                "Use a statement id; 'equalqi assess theory' lists them.",
+            )
+    v.raise_if_any(AnswersError)
+    return Assessment(theory, cast(Stage, stage), ordered, created_at, project, tuple(actions))
 
 
 def _unknown_question(qid: str, theory: Theory) -> tuple[str, str]:
@@ -206,7 +223,7 @@ def parse_answers(text: str, theory: Theory, *, source: str = "answers") -> Answ
     except tomllib.TOMLDecodeError as exc:
         raise AnswersError(toml_syntax_problem(exc, source, "answers file")) from exc
     v = Located(source, text)
-    v.unknown_keys(raw, (), ("stage", "project", "answers"), "answers file")
+    v.unknown_keys(raw, (), ("stage", "project", "answers", "actions"), "answers file")
     stage = None
     if "stage" in raw:
         stage = v.choice(raw, (), "stage", "answers file", STAGES)
@@ -223,8 +240,9 @@ def parse_answers(text: str, theory: Theory, *, source: str = "answers") -> Answ
         v.add(("answers",), "answers file: 'answers' must be a table", "Write it as [answers].")
     else:
         answers = _read_answers(v, table, theory, ("answers",))
+    actions = read_actions(v, raw.get("actions"), theory, ("actions",))
     v.raise_if_any(AnswersError)
-    return AnswersFile(tuple(answers), cast(Stage | None, stage), project)
+    return AnswersFile(tuple(answers), cast(Stage | None, stage), project, actions)
 
 
 def _read_answers(
@@ -305,6 +323,7 @@ def assessment_from_dict(raw: Mapping[str, Any], *, source: str | None = None) -
     project = raw.get("project")
     if not isinstance(project, str | None):
         v.add(("project",), "the project name must be text", "Save the assessment again.", project)
+    actions = read_actions(v, raw.get("actions"), theory, ("actions",))
     v.raise_if_any(AnswersError)
     return new_assessment(
         theory,
@@ -312,4 +331,5 @@ def assessment_from_dict(raw: Mapping[str, Any], *, source: str | None = None) -
         stage=str(raw.get("stage")),
         created_at=cast(dt.datetime, created),
         project=project,
+        actions=actions,
     )

@@ -23,6 +23,7 @@ from typing import Any
 
 from equalqi.disclosure.policy import Policy
 
+from .actions import ActionPlanSummary, summarise_actions
 from .answers import Assessment
 from .assessment import MechanismResult, RiskProfile, score_assessment
 from .compare import Comparison, compare_assessments
@@ -136,6 +137,7 @@ class AssessmentSummary:
     sources: tuple[str, ...]
     changes: ChangeSummary | None = None
     method: str = field(default="", repr=False)
+    action_plan: ActionPlanSummary | None = None
     n_questions: int = 0
     n_answered: int = 0
     #: "18 of 24 questions answered (75%)"; every question counts, "don't know" as an answer
@@ -159,6 +161,7 @@ def summarise_assessment(
     *,
     sources: Sequence[str] = (),
     max_actions: int = 5,
+    action_plan: ActionPlanSummary | None = None,
 ) -> AssessmentSummary:
     """Turn a scored assessment (and, optionally, its comparison with an earlier one) into
     plain words. ``sources`` are the citations to list (e.g. from the theory's sources)."""
@@ -223,6 +226,7 @@ def summarise_assessment(
         sources=tuple(sources),
         changes=summarise_changes(comparison) if comparison is not None else None,
         method=profile.method,
+        action_plan=action_plan,
         n_questions=n_questions,
         n_answered=n_answered,
         completeness=completeness,
@@ -230,15 +234,25 @@ def summarise_assessment(
 
 
 def summarise(
-    assessment: Assessment, earlier: Assessment | None = None, *, max_actions: int = 5
+    assessment: Assessment,
+    earlier: Assessment | None = None,
+    *,
+    max_actions: int = 5,
+    today: dt.date | None = None,
 ) -> AssessmentSummary:
     """Score ``assessment``, compare it with ``earlier`` if given, and summarise in plain
-    words, listing the theory's sources."""
+    words, listing the theory's sources. The action plan is the assessment's own; at a review
+    it is shown against the earlier (planning) plan, so the review says which were done.
+    ``today`` marks overdue actions."""
+    planned = earlier.actions if earlier is not None and assessment.stage == "review" else None
     return summarise_assessment(
         score_assessment(assessment),
         compare_assessments(earlier, assessment) if earlier is not None else None,
         sources=[s.citation for s in assessment.theory.sources],
         max_actions=max_actions,
+        action_plan=summarise_actions(
+            assessment.actions, assessment.theory, planned=planned, today=today
+        ),
     )
 
 

@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Iterable
 
+from .actions import PlannedAction
 from .answers import Answer
 from .theory import Theory
 
@@ -56,6 +57,7 @@ def answers_template(
     stage: str,
     project: str | None = None,
     answers: Iterable[Answer] = (),
+    actions: Iterable[PlannedAction] = (),
 ) -> str:
     """The answers file for ``theory`` at ``stage``, with ``answers`` filled in (a draft)."""
     given = {a.question_id: a for a in answers}
@@ -103,4 +105,26 @@ def answers_template(
                 lines.append(f"# Answer: {ALLOWED}")
                 lines.append(f"{_key(q.id)} = {_value(given.get(q.id))}")
                 lines.append("")
+    lines += [
+        "",
+        "# ==== Action plan ====",
+        "# One [[actions]] table per action: which risk it answers (a statement id from the",
+        "# 'Part of' lines above), what will be done, who owns it (a role or a staff name),",
+        "# when it is due, and its status: planned | in_progress | done | dropped.",
+        "# At review, copy the planning actions here and update their status.",
+        "#",
+        "# [[actions]]",
+        '# risk = "design-digital-barriers"',
+        '# what = "Offer a phone booking line"',
+        '# owner = "Clinic manager"',
+        "# due = 2025-06-30",
+        '# status = "planned"',
+    ]
+    for a in actions:
+        lines += ["", "[[actions]]", f"risk = {_string(a.risk)}", f"what = {_string(a.what)}"]
+        if a.owner:
+            lines.append(f"owner = {_string(a.owner)}")
+        if a.due:
+            lines.append(f"due = {a.due.isoformat()}")
+        lines.append(f"status = {_string(a.status)}")
     return "\n".join(lines).rstrip() + "\n"

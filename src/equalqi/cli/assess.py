@@ -331,8 +331,10 @@ def new_command(
         parsed = parse_answers(_read_text(answers, "answers"), t, source=str(answers))
         check_stage(stage.value, parsed.stage, str(answers))
         given = list(parsed.answers)
+        actions = parsed.actions
         project_name = project_name or parsed.project
     else:
+        actions = ()
         try:
             given = _prompt_answers(t, store, stage.value, project_name)
         except _Stopped:
@@ -344,14 +346,18 @@ def new_command(
     if project_name is None and planning is not None:
         project_name = planning.project
     assessment = new_assessment(
-        t, given, stage=stage.value, created_at=_now(), project=project_name
+        t, given, stage=stage.value, created_at=_now(), project=project_name, actions=actions
     )
     path = store.save_assessment(assessment)
     if answers is None:
         store.discard_draft(stage.value)
     if created:
         _say_created(project)
-    summary = summarise(assessment, comparison_base([*store.load_assessments()], assessment))
+    summary = summarise(
+        assessment,
+        comparison_base([*store.load_assessments()], assessment),
+        today=_now().date(),
+    )
     if fmt is Format.json:
         _echo_json({"path": str(path), "summary": summary.to_dict()})
         return
@@ -379,6 +385,15 @@ def _print_summary(s: AssessmentSummary) -> None:
             typer.echo(f"  - Not fully in place yet: {point.text}")
         for text in area.in_place:
             typer.echo(f"  + In place: {text}")
+    if s.action_plan is not None:
+        plan = s.action_plan
+        typer.echo(f"\nAction plan: {plan.headline}")
+        for row in plan.rows:
+            flag = "!! " if row.overdue else "   "
+            typer.echo(
+                f" {flag}{row.what} (for: {row.cites}; owner: {row.owner}; due {row.due}): "
+                f"{row.status}"
+            )
     if s.actions:
         typer.echo("\nWhat to do next:")
         for i, action in enumerate(s.actions, start=1):
@@ -441,7 +456,7 @@ def show_command(
                 )
             )
         current = latest
-    summary = summarise(current, comparison_base(history, current))
+    summary = summarise(current, comparison_base(history, current), today=_now().date())
     if fmt is Format.json:
         _echo_json(
             {

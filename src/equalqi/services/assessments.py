@@ -18,6 +18,7 @@ role checks and per-organisation isolation apply as everywhere else.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,12 +59,16 @@ def comparison_base(history: Sequence[Assessment], current: Assessment) -> Asses
     return plans[-1] if plans else None
 
 
-def summary_of(history: Sequence[Assessment]) -> AssessmentSummary | None:
+def summary_of(
+    history: Sequence[Assessment], today: dt.date | None = None
+) -> AssessmentSummary | None:
     """Plain words for the latest assessment of ``history`` (oldest first); a review is
-    compared with its planning base."""
+    compared with its planning base. Overdue actions are judged against ``today`` (default:
+    today's date, UTC)."""
     if not history:
         return None
-    return summarise(history[-1], comparison_base(history, history[-1]))
+    when = today or dt.datetime.now(dt.UTC).date()
+    return summarise(history[-1], comparison_base(history, history[-1]), today=when)
 
 
 def check_stage(stage: str, answers_stage: str | None = None, source: str | None = None) -> None:
@@ -160,6 +165,7 @@ def correct_assessment(
         stage=stage,
         created_at=old.created_at,
         project=old.project,
+        actions=old.actions,
     )
     return repo.replace_assessment(session, user, project_id, assessment_id, corrected)
 
