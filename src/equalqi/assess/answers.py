@@ -31,11 +31,12 @@ import datetime as dt
 import difflib
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, cast
 
 from .actions import PlannedAction, read_actions
+from .heat import About, read_about
 from .keylines import KeyPath
 from .problems import AnswersError, Located, toml_syntax_problem
 from .theory import Theory, theory_from_dict
@@ -107,6 +108,7 @@ class AnswersFile:
     stage: Stage | None = None
     project: str | None = None
     actions: tuple[PlannedAction, ...] = ()
+    about: About = field(default_factory=About)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class Assessment:
     project: str | None = None
     #: the action plan (see :mod:`equalqi.assess.actions`)
     actions: tuple[PlannedAction, ...] = ()
+    #: the written sections, groups considered and sign-off (see :mod:`equalqi.assess.heat`)
+    about: About = field(default_factory=About)
 
     @cached_property
     def _by_id(self) -> dict[str, Answer]:
@@ -145,6 +149,8 @@ class Assessment:
         }
         if self.actions:
             out["actions"] = [a.to_dict() for a in self.actions]
+        if not self.about.empty:
+            out["about"] = self.about.to_dict()
         return out
 
     @classmethod
@@ -160,6 +166,7 @@ def new_assessment(
     created_at: dt.datetime,
     project: str | None = None,
     actions: Sequence[PlannedAction] = (),
+    about: About | None = None,
 ) -> Assessment:
     """Check answers against the theory and build an :class:`Assessment` (answers kept in
     the theory's question order)."""
@@ -194,7 +201,9 @@ def new_assessment(
                 "Use a statement id; 'equalqi assess theory' lists them.",
             )
     v.raise_if_any(AnswersError)
-    return Assessment(theory, cast(Stage, stage), ordered, created_at, project, tuple(actions))
+    return Assessment(
+        theory, cast(Stage, stage), ordered, created_at, project, tuple(actions), about or About()
+    )
 
 
 def _unknown_question(qid: str, theory: Theory) -> tuple[str, str]:
@@ -223,7 +232,9 @@ def parse_answers(text: str, theory: Theory, *, source: str = "answers") -> Answ
     except tomllib.TOMLDecodeError as exc:
         raise AnswersError(toml_syntax_problem(exc, source, "answers file")) from exc
     v = Located(source, text)
-    v.unknown_keys(raw, (), ("stage", "project", "answers", "actions"), "answers file")
+    v.unknown_keys(
+        raw, (), ("stage", "project", "answers", "actions", "about", "sign_off"), "answers file"
+    )
     stage = None
     if "stage" in raw:
         stage = v.choice(raw, (), "stage", "answers file", STAGES)
@@ -241,8 +252,9 @@ def parse_answers(text: str, theory: Theory, *, source: str = "answers") -> Answ
     else:
         answers = _read_answers(v, table, theory, ("answers",))
     actions = read_actions(v, raw.get("actions"), theory, ("actions",))
+    about = read_about(v, raw.get("about"), raw.get("sign_off"), ("about",), ("sign_off",))
     v.raise_if_any(AnswersError)
-    return AnswersFile(tuple(answers), cast(Stage | None, stage), project, actions)
+    return AnswersFile(tuple(answers), cast(Stage | None, stage), project, actions, about)
 
 
 def _read_answers(
@@ -324,6 +336,18 @@ def assessment_from_dict(raw: Mapping[str, Any], *, source: str | None = None) -
     if not isinstance(project, str | None):
         v.add(("project",), "the project name must be text", "Save the assessment again.", project)
     actions = read_actions(v, raw.get("actions"), theory, ("actions",))
+    stored = raw.get("about") or {}
+    about = (
+        read_about(
+            v,
+            {k: x for k, x in stored.items() if k != "sign_off"},
+            stored.get("sign_off"),
+            ("about",),
+            ("about", "sign_off"),
+        )
+        if isinstance(stored, Mapping)
+        else read_about(v, stored, None, ("about",), ("about", "sign_off"))
+    )
     v.raise_if_any(AnswersError)
     return new_assessment(
         theory,
@@ -332,4 +356,5 @@ def assessment_from_dict(raw: Mapping[str, Any], *, source: str | None = None) -
         created_at=cast(dt.datetime, created),
         project=project,
         actions=actions,
+        about=about,
     )

@@ -27,6 +27,7 @@ from .actions import ActionPlanSummary, summarise_actions
 from .answers import Assessment
 from .assessment import MechanismResult, RiskProfile, score_assessment
 from .compare import Comparison, compare_assessments
+from .heat import AboutSummary, summarise_about
 from .involvement import ACTIVITY_TYPES, BARRIERS, InvolvementLog
 from .representativeness import Mismatch, Representativeness
 
@@ -138,6 +139,7 @@ class AssessmentSummary:
     changes: ChangeSummary | None = None
     method: str = field(default="", repr=False)
     action_plan: ActionPlanSummary | None = None
+    about: AboutSummary | None = None
     n_questions: int = 0
     n_answered: int = 0
     #: "18 of 24 questions answered (75%)"; every question counts, "don't know" as an answer
@@ -162,6 +164,7 @@ def summarise_assessment(
     sources: Sequence[str] = (),
     max_actions: int = 5,
     action_plan: ActionPlanSummary | None = None,
+    about: AboutSummary | None = None,
 ) -> AssessmentSummary:
     """Turn a scored assessment (and, optionally, its comparison with an earlier one) into
     plain words. ``sources`` are the citations to list (e.g. from the theory's sources)."""
@@ -227,6 +230,7 @@ def summarise_assessment(
         changes=summarise_changes(comparison) if comparison is not None else None,
         method=profile.method,
         action_plan=action_plan,
+        about=about,
         n_questions=n_questions,
         n_answered=n_answered,
         completeness=completeness,
@@ -253,6 +257,7 @@ def summarise(
         action_plan=summarise_actions(
             assessment.actions, assessment.theory, planned=planned, today=today
         ),
+        about=summarise_about(assessment.about),
     )
 
 

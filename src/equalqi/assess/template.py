@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from .actions import PlannedAction
 from .answers import Answer
+from .heat import INCLUSION_HEALTH, PROTECTED_CHARACTERISTICS
 from .theory import Theory
 
 ALLOWED = "yes | partly | no | dont_know"
@@ -79,6 +80,23 @@ def answers_template(
         "",
         f"stage = {_string(stage)}",
         f"project = {_string(project)}" if project else '# project = "Name of the project"',
+        "",
+        "# ==== About the project (as in OHID's Health Equity Assessment Tool) ====",
+        "# Describe groups, never individual patients. Uncomment and fill in.",
+        "# [about]",
+        '# who_is_affected = "Who the project affects, and how many"',
+        '# baseline_inequality = "The gap at the start, e.g. DNA rate 14% vs 7%"',
+        '# unintended_consequences = "What could go wrong, and for whom"',
+        "# Equality Act 2010 protected characteristics considered, from: "
+        + ", ".join(PROTECTED_CHARACTERISTICS),
+        '# protected_characteristics = ["age", "disability", "race", "sex"]',
+        "# Inclusion health groups considered, from: " + ", ".join(INCLUSION_HEALTH),
+        '# inclusion_health = ["homelessness"]',
+        "#",
+        "# [sign_off]",
+        '# name = "Your name"',
+        '# role = "Your role"',
+        "# date = 2025-03-04",
         "",
         "[answers]",
     ]

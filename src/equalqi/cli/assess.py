@@ -331,10 +331,10 @@ def new_command(
         parsed = parse_answers(_read_text(answers, "answers"), t, source=str(answers))
         check_stage(stage.value, parsed.stage, str(answers))
         given = list(parsed.answers)
-        actions = parsed.actions
+        actions, about = parsed.actions, parsed.about
         project_name = project_name or parsed.project
     else:
-        actions = ()
+        actions, about = (), None
         try:
             given = _prompt_answers(t, store, stage.value, project_name)
         except _Stopped:
@@ -346,7 +346,13 @@ def new_command(
     if project_name is None and planning is not None:
         project_name = planning.project
     assessment = new_assessment(
-        t, given, stage=stage.value, created_at=_now(), project=project_name, actions=actions
+        t,
+        given,
+        stage=stage.value,
+        created_at=_now(),
+        project=project_name,
+        actions=actions,
+        about=about,
     )
     path = store.save_assessment(assessment)
     if answers is None:
@@ -385,6 +391,15 @@ def _print_summary(s: AssessmentSummary) -> None:
             typer.echo(f"  - Not fully in place yet: {point.text}")
         for text in area.in_place:
             typer.echo(f"  + In place: {text}")
+    if s.about is not None:
+        typer.echo("")
+        for heading, text in s.about.sections:
+            typer.echo(f"{heading}: {text}")
+        pcs = "; ".join(s.about.characteristics_considered) or "none recorded"
+        typer.echo(f"Protected characteristics considered: {pcs}")
+        ih = "; ".join(s.about.inclusion_considered) or "none recorded"
+        typer.echo(f"Inclusion health groups considered: {ih}")
+        typer.echo(s.about.sign_off)
     if s.action_plan is not None:
         plan = s.action_plan
         typer.echo(f"\nAction plan: {plan.headline}")
