@@ -129,3 +129,44 @@ def test_analyse_with_a_mistyped_project_folder_fails_before_analysing(tmp_path)
     problems = json.loads(r.stdout)["problems"]
     assert "the project folder does not exist" in problems[0]["message"]
     assert not (tmp_path / "out").exists()
+
+
+def test_log_evidence_sits_next_to_the_answers(tmp_path):
+    import datetime as dt
+
+    from equalqi.assess import Answer, default_theory, new_assessment
+
+    theory = default_theory()
+    store = AssessmentStore(tmp_path)
+    store.save_assessment(
+        new_assessment(
+            theory,
+            [Answer("design-involvement-representative", "yes"),
+             Answer("design-barriers-removed", "yes")],
+            stage="planning",
+            created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        )
+    )  # fmt: skip
+    log = _log().add(
+        activity_from_dict(
+            {
+                "type": "focus_group",
+                "date": "2025-04-01",
+                "participants": 15,
+                "barriers": ["interpreters"],
+            }
+        )
+    )
+    store.save_involvement(log)
+    population = Population.from_shares(
+        {DEP: {"1 - most deprived": 0.4, "5 - least deprived": 0.6}}
+    )
+    html = render_project_section(tmp_path, population=population, policy=Policy(k=10))
+    block = html[html.index("Answers checked against the involvement log") :]
+    block = block[: block.index("</dl>")]
+    # 3 activities, 40 + 60 + 15 attendances; most deprived 22 of 100 against 40%: flagged
+    assert "3 activities recorded; people took part 115 times." in block
+    assert "Fewer than expected: 1 - most deprived (Deprivation (IMD quintile))." in block
+    assert "The team answered: yes" in block
+    assert "Removed at least once: Interpreters or translated materials." in block
+    assert "1 of 3 activities recorded a barrier removed." in block

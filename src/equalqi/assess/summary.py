@@ -27,6 +27,7 @@ from .actions import ActionPlanSummary, summarise_actions
 from .answers import Assessment
 from .assessment import MechanismResult, RiskProfile, score_assessment
 from .compare import Comparison, compare_assessments
+from .evidence import LogEvidence
 from .heat import AboutSummary, summarise_about
 from .involvement import ACTIVITY_TYPES, BARRIERS, InvolvementLog
 from .representativeness import Mismatch, Representativeness
@@ -140,6 +141,8 @@ class AssessmentSummary:
     method: str = field(default="", repr=False)
     action_plan: ActionPlanSummary | None = None
     about: AboutSummary | None = None
+    #: the involvement log's record next to the questions it bears on
+    log_evidence: tuple[LogEvidence, ...] = ()
     n_questions: int = 0
     n_answered: int = 0
     #: "18 of 24 questions answered (75%)"; every question counts, "don't know" as an answer

@@ -18,6 +18,7 @@ role checks and per-organisation isolation apply as everywhere else.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,8 +37,12 @@ from equalqi.assess import (
     summarise,
 )
 from equalqi.assess.answers import STAGES
+from equalqi.assess.evidence import log_evidence
+from equalqi.assess.involvement import InvolvementLog
 from equalqi.assess.names import check_groups
+from equalqi.assess.representativeness import Representativeness
 from equalqi.assess.summary import RISK_WORDS
+from equalqi.disclosure.policy import Policy
 from equalqi.errors import InputError, Problem
 from equalqi.registry import assessments as repo
 from equalqi.registry import involvement as log_repo
@@ -69,6 +74,23 @@ def summary_of(
         return None
     when = today or dt.datetime.now(dt.UTC).date()
     return summarise(history[-1], comparison_base(history, history[-1]), today=when)
+
+
+def summary_with_log(
+    history: Sequence[Assessment],
+    log: InvolvementLog,
+    result: Representativeness | None = None,
+    *,
+    policy: Policy | None = None,
+    today: dt.date | None = None,
+) -> AssessmentSummary | None:
+    """:func:`summary_of`, with the involvement log's record next to the questions on
+    representative involvement and removed barriers."""
+    summary = summary_of(history, today)
+    if summary is None:
+        return None
+    evidence = log_evidence(history[-1], log, result, policy=policy)
+    return dataclasses.replace(summary, log_evidence=evidence)
 
 
 def check_stage(stage: str, answers_stage: str | None = None, source: str | None = None) -> None:
@@ -112,8 +134,13 @@ def history(session: Session, user: User, project_id: int) -> list[Assessment]:
     return [a for _, a in sorted(enumerate(items), key=lambda t: (t[1].created_at, t[0]))]
 
 
-def project_summary(session: Session, user: User, project_id: int) -> AssessmentSummary | None:
-    return summary_of(history(session, user, project_id))
+def project_summary(
+    session: Session, user: User, project_id: int, *, policy: Policy | None = None
+) -> AssessmentSummary | None:
+    """The latest assessment in plain words, with the project's involvement log next to the
+    questions it bears on (counts through ``policy``)."""
+    log = log_repo.involvement_log(session, user, project_id)
+    return summary_with_log(history(session, user, project_id), log, policy=policy)
 
 
 def latest_risk_words(session: Session, user: User, project_id: int) -> str | None:

@@ -500,7 +500,9 @@ def _assessment_form_page(
     else:
         current = assessments.latest_assessment(session, user, project.id)
     answers = {a.question_id: a.value for a in current.answers} if current else {}
-    summary = assessment_service.project_summary(session, user, project.id)
+    summary = assessment_service.project_summary(
+        session, user, project.id, policy=_project_policy(session, user, project.id)
+    )
     clusters = _clusters()
     return _project_page(
         request,
@@ -728,7 +730,7 @@ def _project_policy(session: Session, user: User, project_id: int) -> Policy:
 def report_html(session: Session, user: User, run: analyses.AnalysisRun) -> str:
     """The stored (disclosed) report with the latest assessment and involvement log."""
     policy = plan_policy(analyses.plan_of(session, run))
-    summary = assessment_service.project_summary(session, user, run.project_id)
+    summary = assessment_service.project_summary(session, user, run.project_id, policy=policy)
     log = involvement.involvement_log(session, user, run.project_id)
     section = render_assessment_section(
         summary,

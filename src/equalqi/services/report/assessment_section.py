@@ -71,16 +71,16 @@ def render_project_section(
     latest planning assessment before it) and its involvement log, compared with
     ``population`` when given. Empty string if the folder has neither."""
     store = AssessmentStore(project_dir)
-    from equalqi.services.assessments import summary_of
+    from equalqi.services.assessments import summary_with_log
 
-    assessment_summary = summary_of(store.load_assessments())
     log = store.load_involvement()
-    involvement_summary = None
-    if log.activities:
-        result = (
-            representativeness(log, population, threshold=threshold)
-            if population is not None
-            else None
-        )
-        involvement_summary = summarise_involvement(log, result, policy=policy)
+    result = (
+        representativeness(log, population, threshold=threshold)
+        if population is not None and log.activities
+        else None
+    )
+    assessment_summary = summary_with_log(store.load_assessments(), log, result, policy=policy)
+    involvement_summary = (
+        summarise_involvement(log, result, policy=policy) if log.activities else None
+    )
     return render_assessment_section(assessment_summary, involvement_summary)
