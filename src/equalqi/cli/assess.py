@@ -709,6 +709,26 @@ def _print_involvement(s: InvolvementSummary) -> None:
         typer.echo(f"Note: {note}")
 
 
+@assess_app.command("report")
+@_plain_errors
+def report_command(
+    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the HTML and PDF.")],
+    suppress_below: Annotated[
+        int,
+        typer.Option("--suppress-below", help="Hide counts from 1 to this minus 1 (0: off)."),
+    ] = 10,
+) -> None:
+    """Write the assessment, action plan and involvement log as HTML and a tagged PDF (no
+    data needed)."""
+    from equalqi.services.report.equity_pack import write_equity_report
+
+    policy = policy_for("suppress", suppress_below=suppress_below)
+    written = write_equity_report(project, out, policy=policy)
+    typer.echo(f"Report: {written.html}")
+    typer.echo(f"PDF (tagged for screen readers): {written.pdf}")
+
+
 # --------------------------------------------------------------------------- registry transfer
 
 
