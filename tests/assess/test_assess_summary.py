@@ -67,7 +67,9 @@ def involvement():
     return log, representativeness(log, pop)
 
 
-def words_in(value, skip=("method", "sources", "theory_name", "theory_version", "project")):
+def words_in(
+    value, skip=("method", "sources", "theory_name", "theory_version", "project", "cites")
+):
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -83,10 +84,12 @@ def _because(m: MechanismResult) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Point:
-    """One sentence, with the answers that explain it."""
+    """One sentence, with the answers that explain it and what it draws on."""
 
     text: str
     because: tuple[str, ...] = ()
+    #: the statement's label (when the theory gives one) and its sources, in short
+    cites: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class AreaSummary:
     score_percent: int | None  # None while a question in the area is not answered yet
     sentence: str
     risks: tuple[Point, ...]
-    in_place: tuple[str, ...]
+    in_place: tuple[Point, ...]
     not_in_place: tuple[Point, ...]
     actions: tuple[str, ...]
 
@@ -168,10 +171,11 @@ def summarise_assessment(
     max_actions: int = 5,
     action_plan: ActionPlanSummary | None = None,
     about: AboutSummary | None = None,
+    source_names: Mapping[str, str] | None = None,
 ) -> AssessmentSummary:
     """Turn a scored assessment (and, optionally, its comparison with an earlier one) into
     plain words. ``sources`` are the citations to list (e.g. from the theory's sources)."""
-    areas = tuple(_area(c, profile) for c in profile.clusters)
+    areas = tuple(_area(c, profile, source_names or {}) for c in profile.clusters)
     n_questions = sum(c.n_questions for c in profile.clusters)
     n_unanswered = sum(c.n_unanswered for c in profile.clusters)
     n_answered = n_questions - n_unanswered
@@ -256,6 +260,7 @@ def summarise(
         score_assessment(assessment),
         compare_assessments(earlier, assessment) if earlier is not None else None,
         sources=[s.citation for s in assessment.theory.sources],
+        source_names={s.id: short_citation(s.citation) for s in assessment.theory.sources},
         max_actions=max_actions,
         action_plan=summarise_actions(
             assessment.actions, assessment.theory, planned=planned, today=today
@@ -264,22 +269,42 @@ def summarise(
     )
 
 
-def _area(cluster: Any, profile: RiskProfile) -> AreaSummary:
+def short_citation(citation: str) -> str:
+    """ "Johnson LL, Wong G ... 2025;34..." -> "Johnson et al. 2025"; otherwise the text up to
+    its first full stop ("NHS England")."""
+    m = re.match(r"([A-Z][A-Za-z'\-]+) [A-Z]{1,3}(,|\.)", citation)
+    year = re.search(r"\b(19|20)\d{2}\b", citation)
+    if m and year:
+        many = citation.count(",") > 1 or "et al" in citation
+        return f"{m.group(1)}{' et al.' if many else ''} {year.group(0)}"
+    return citation.split(".")[0].strip()
+
+
+def _cites(m: MechanismResult, names: Mapping[str, str]) -> str | None:
+    parts = [m.label] if m.label else []
+    parts += [names.get(s, s) for s in m.sources]
+    return "; ".join(parts) or None
+
+
+def _area(cluster: Any, profile: RiskProfile, names: Mapping[str, str]) -> AreaSummary:
     # In an area not yet finished, only mechanisms whose questions all have an answer are
     # judged: a blank never makes a risk.
     judged = [m for m in cluster.mechanisms if _fully_answered(m)]
     risks = tuple(
-        Point(_plain(m), _because(m))
+        Point(_plain(m), _because(m), _cites(m, names))
         for m in judged
         if m.status in ("triggered", "partly_triggered")
     )
-    in_place = tuple(_plain(m) for m in judged if m.status == "present")
+    in_place = tuple(
+        Point(_plain(m), (), _cites(m, names)) for m in judged if m.status == "present"
+    )
     not_in_place = tuple(
         Point(
             _plain(m).rstrip(".") + " (only partly in place)."
             if m.status == "partly_present"
             else _plain(m),
             _because(m),
+            _cites(m, names),
         )
         for m in judged
         if m.status in ("absent", "partly_present")

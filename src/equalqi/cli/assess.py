@@ -384,13 +384,14 @@ def _print_summary(s: AssessmentSummary) -> None:
         score = "not yet" if area.score_percent is None else f"{area.score_percent}%"
         typer.echo(f"\n{area.name}: {area.risk_words} (score {score})")
         for point in area.risks:
-            typer.echo(f"  ! Could widen the gap: {point.text}")
+            cites = f" [{point.cites}]" if point.cites else ""
+            typer.echo(f"  ! Could widen the gap: {point.text}{cites}")
             for reason in point.because:
                 typer.echo(f"      {reason}")
         for point in area.not_in_place:
             typer.echo(f"  - Not fully in place yet: {point.text}")
-        for text in area.in_place:
-            typer.echo(f"  + In place: {text}")
+        for point in area.in_place:
+            typer.echo(f"  + In place: {point.text}")
     if s.about is not None:
         typer.echo("")
         for heading, text in s.about.sections:
