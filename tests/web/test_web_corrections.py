@@ -136,3 +136,53 @@ def test_assessment_correct_and_remove(client_for: Client, world: World) -> None
     removed = next(d for a, e, d in trail if (a, e) == ("remove", "assessment"))
     assert removed["reason"] == "wrong project"
     assert {x["answer"] for x in removed["removed"]["answers"]} == {"yes"}
+
+
+def test_task_list_one_area_per_page(client_for: Client, world: World) -> None:
+    from equalqi.assess import default_theory
+
+    theory = default_theory()
+    first, second = theory.clusters[0], theory.clusters[1]
+    first_ids = [q.id for s in first.statements for q in s.questions]
+    second_ids = [q.id for s in second.statements for q in s.questions]
+    ed, te = client_for("a-editor")
+    pid = _project(ed, te)
+    r = ed.post(
+        f"/projects/{pid}/assessment/start",
+        data={"csrf_token": te, "stage": "planning"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = ed.get(f"/projects/{pid}/assessment").text
+    assert page.count("nhsuk-task-list__item nhsuk-task-list__item--with-link") == len(
+        theory.clusters
+    )
+    assert f"0 of {len(first_ids)} questions answered" in page
+    assert "This assessment is not finished: 0 of 24 questions answered" in page
+    area = ed.get(f"/projects/{pid}/assessment/areas/{first.id}").text
+    assert f"Area 1 of {len(theory.clusters)}" in area and first.name in area
+    assert all(f'name="q:{q}"' in area for q in first_ids)
+    assert not any(f'name="q:{q}"' in area for q in second_ids)  # one area per page
+    r = ed.post(
+        f"/projects/{pid}/assessment/areas/{first.id}",
+        data={"csrf_token": te, "then": "next", **{f"q:{q}": "yes" for q in first_ids}},
+        follow_redirects=False,
+    )
+    assert r.headers["location"] == f"/projects/{pid}/assessment/areas/{second.id}"
+    # a question from another area is refused, loudly, and nothing changes
+    r = ed.post(
+        f"/projects/{pid}/assessment/areas/{second.id}",
+        data={"csrf_token": te, f"q:{first_ids[0]}": "no"},
+    )
+    assert r.status_code == 400 and "not in the area" in r.text
+    page = ed.get(f"/projects/{pid}/assessment").text
+    assert "Completed" in page and "Not started" in page
+    assert f"{len(first_ids)} of {len(first_ids)} questions answered" in page
+    # without the token, as a viewer or from another organisation: refused
+    assert ed.post(f"/projects/{pid}/assessment/areas/{first.id}", data={}).status_code == 403
+    v, _tv = client_for("a-viewer")
+    assert v.get(f"/projects/{pid}/assessment/areas/{first.id}").status_code == 403
+    b, tb = client_for("b-editor")
+    assert b.get(f"/projects/{pid}/assessment/areas/{first.id}").status_code == 404
+    r = b.post(f"/projects/{pid}/assessment/start", data={"csrf_token": tb, "stage": "planning"})
+    assert r.status_code == 404

@@ -33,6 +33,7 @@ from equalqi.assess import (
     AssessmentSummary,
     activity_from_dict,
     assessment_from_dict,
+    default_theory,
     new_assessment,
     summarise,
 )
@@ -149,10 +150,19 @@ def latest_risk_words(session: Session, user: User, project_id: int) -> str | No
     return None if risk is None else RISK_WORDS.get(risk, risk)
 
 
-def _answers(answers: Mapping[str, str], notes: Mapping[str, str] | None) -> list[Answer]:
-    notes = notes or {}
+def _answers(
+    answers: Mapping[str, str],
+    notes: Mapping[str, str] | None,
+    evidence: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[Answer]:
+    notes, evidence = notes or {}, evidence or {}
     return [
-        Answer(question_id=q, value=v, note=(notes.get(q) or "").strip() or None)  # type: ignore[arg-type]
+        Answer(
+            question_id=q,
+            value=v,  # type: ignore[arg-type]
+            note=(notes.get(q) or "").strip() or None,
+            evidence=evidence.get(q, ()),
+        )
         for q, v in answers.items()
         if v
     ]
@@ -186,15 +196,79 @@ def correct_assessment(
     check_stage(stage)
     record = repo.get_assessment(session, user, project_id, assessment_id)
     old = assessment_from_dict(record.data)
+    # notes and evidence links the form does not show are kept as they were
+    kept_notes = {a.question_id: a.note for a in old.answers if a.note}
+    kept_evidence = {a.question_id: a.evidence for a in old.answers if a.evidence}
     corrected = new_assessment(
         old.theory,
-        _answers(answers, notes),
+        _answers(answers, {**kept_notes, **(notes or {})}, kept_evidence),
         stage=stage,
         created_at=old.created_at,
         project=old.project,
         actions=old.actions,
     )
     return repo.replace_assessment(session, user, project_id, assessment_id, corrected)
+
+
+@dataclass(frozen=True)
+class AreaTask:
+    """One area of the assessment as a task: its questions and how far it has got."""
+
+    cluster_id: str
+    name: str
+    n_questions: int
+    n_answered: int
+
+    @property
+    def status(self) -> str:
+        if self.n_answered == 0:
+            return "Not started"
+        return "Completed" if self.n_answered == self.n_questions else "In progress"
+
+
+def area_tasks(assessment: Assessment | None) -> list[AreaTask]:
+    """The theory's areas with how many of their questions the assessment answers."""
+    theory = assessment.theory if assessment is not None else default_theory()
+    out = []
+    for cluster in theory.clusters:
+        ids = [q.id for s in cluster.statements for q in s.questions]
+        answered = sum(1 for q in ids if assessment is not None and assessment.answer(q))
+        out.append(AreaTask(cluster.id, cluster.name, len(ids), answered))
+    return out
+
+
+def answer_area(
+    session: Session,
+    user: User,
+    project_id: int,
+    cluster_id: str,
+    answers: Mapping[str, str],
+) -> AssessmentRecord:
+    """Save one area's answers into the project's latest assessment (a new planning
+    assessment if there is none). A question of the area left blank becomes not answered
+    yet; the other areas are kept as they were. Audited as an edit."""
+    rows = repo.list_assessments(session, user, project_id)  # newest first
+    current = assessment_from_dict(rows[0].data) if rows else None
+    theory = current.theory if current is not None else default_theory()
+    cluster = next((c for c in theory.clusters if c.id == cluster_id), None)
+    if cluster is None:
+        raise InputError(Problem(f"there is no area '{cluster_id}'", "Pick an area from the list."))
+    ids = {q.id for s in cluster.statements for q in s.questions}
+    stray = sorted(set(answers) - ids)
+    if stray:
+        raise InputError(
+            Problem(
+                f"these questions are not in the area '{cluster.name}': {', '.join(stray)}",
+                "Answer them on their own area's page.",
+            )
+        )
+    if current is None:
+        return record_assessment(session, user, project_id, answers, stage="planning")
+    merged: dict[str, str] = {
+        a.question_id: a.value for a in current.answers if a.question_id not in ids
+    }
+    merged.update({q: v for q, v in answers.items() if v})
+    return correct_assessment(session, user, project_id, rows[0].id, merged, stage=current.stage)
 
 
 def remove_assessment(

@@ -503,6 +503,7 @@ def _assessment_form_page(
     summary = assessment_service.project_summary(
         session, user, project.id, policy=_project_policy(session, user, project.id)
     )
+    latest = assessments.latest_assessment(session, user, project.id)
     clusters = _clusters()
     return _project_page(
         request,
@@ -518,6 +519,8 @@ def _assessment_form_page(
         answers=answers,
         stage=current.stage if current else "planning",
         editing=editing,
+        tasks=assessment_service.area_tasks(latest),
+        current_stage=latest.stage if latest else None,
         problems=list(problems),
     )
 
@@ -544,6 +547,86 @@ def save_assessment(
         )
     except InputError as exc:  # AnswersError: unknown question or answer (a tampered form)
         raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return _see_other(f"/projects/{project_id}/assessment")
+
+
+@router.post("/projects/{project_id}/assessment/start", dependencies=csrf)
+def start_assessment(
+    request: Request, project_id: int, user: Editor, session: DB, form: Form
+) -> Response:
+    """Start a new check (planning or review) with no answers yet; areas are then answered
+    one page at a time."""
+    projects.get_project(session, user, project_id)
+    try:
+        assessment_service.record_assessment(
+            session, user, project_id, {}, stage=forms.text(form, "stage") or "planning"
+        )
+    except InputError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return _see_other(f"/projects/{project_id}/assessment")
+
+
+def _area_page(
+    request: Request,
+    session: Session,
+    user: User,
+    project: Project,
+    cluster_id: str,
+    problems: Sequence[dict[str, str]] = (),
+    status: int = 200,
+) -> HTMLResponse:
+    latest = assessments.latest_assessment(session, user, project.id)
+    theory = latest.theory if latest else default_theory()
+    cluster = next((c for c in theory.clusters if c.id == cluster_id), None)
+    if cluster is None:
+        raise HTTPException(status_code=404, detail="no such area")
+    tasks = assessment_service.area_tasks(latest)
+    index = next(i for i, t in enumerate(tasks) if t.cluster_id == cluster_id)
+    return _project_page(
+        request,
+        "project_assessment_area.html.j2",
+        user,
+        project,
+        "Equity assessment",
+        status=status,
+        area=cluster,
+        questions=[q for s in cluster.statements for q in s.questions],
+        answers={a.question_id: a.value for a in latest.answers} if latest else {},
+        number=index + 1,
+        n_areas=len(tasks),
+        next_area=tasks[index + 1].cluster_id if index + 1 < len(tasks) else None,
+        problems=list(problems),
+    )
+
+
+@router.get("/projects/{project_id}/assessment/areas/{cluster_id}", response_class=HTMLResponse)
+def area_page(
+    request: Request, project_id: int, cluster_id: str, user: Editor, session: DB
+) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    return _area_page(request, session, user, project, cluster_id)
+
+
+@router.post("/projects/{project_id}/assessment/areas/{cluster_id}", dependencies=csrf)
+def save_area(
+    request: Request, project_id: int, cluster_id: str, user: Editor, session: DB, form: Form
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    try:
+        assessment_service.answer_area(session, user, project.id, cluster_id, _answers_from(form))
+    except InputError as exc:
+        return _area_page(
+            request, session, user, project, cluster_id, forms.summary_items(exc.problems), 400
+        )
+    if forms.text(form, "then") == "next":
+        tasks = assessment_service.area_tasks(
+            assessments.latest_assessment(session, user, project.id)
+        )
+        ids = [t.cluster_id for t in tasks]
+        if cluster_id in ids and ids.index(cluster_id) + 1 < len(ids):
+            return _see_other(
+                f"/projects/{project_id}/assessment/areas/{ids[ids.index(cluster_id) + 1]}"
+            )
     return _see_other(f"/projects/{project_id}/assessment")
 
 
