@@ -814,3 +814,93 @@ def export_command(
         f"Exported {moved.assessments} assessment(s) and {moved.activities} involvement "
         f"{'activity' if moved.activities == 1 else 'activities'} to {project}."
     )
+
+
+# --------------------------------------------------------------------------- registry corrections
+
+
+@assess_app.command("list")
+@_plain_errors
+def list_command(
+    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """List a registry project's assessments and involvement activities, with their numbers
+    (to correct or remove them)."""
+    from equalqi.registry import assessments as repo
+    from equalqi.registry import involvement as log_repo
+
+    def run(session: Any, who: Any) -> list[str]:
+        lines = ["Assessments:"]
+        for r in sorted(repo.list_assessments(session, who, source), key=lambda r: r.id):
+            when = str(r.data.get("created_at", ""))[:10]
+            lines.append(f"  {r.id}: {r.stage} on {when} ({RISK_WORDS.get(r.overall_risk)})")
+        lines.append("Involvement activities:")
+        for rec in log_repo.activity_records(session, who, source):
+            a = activity_from_dict(rec.data)
+            lines.append(
+                f"  {rec.id}: {a.type_words} on {a.date.isoformat()} ({a.participants} taking part)"
+            )
+        return lines
+
+    for line in _transfer(db, user, run):
+        typer.echo(line)
+
+
+@assess_app.command("remove")
+@_plain_errors
+def remove_command(
+    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    number: Annotated[int, typer.Option("--assessment", help="The assessment's number.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it is removed (kept in the audit trail).")
+    ],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """Remove an assessment from a registry project; the audit trail keeps a copy and why."""
+    from equalqi.services.assessments import remove_assessment
+
+    _transfer(db, user, lambda s, u: remove_assessment(s, u, source, number, reason))
+    typer.echo(f"Removed assessment {number} from project {source}. The audit trail keeps it.")
+
+
+@involvement_app.command("remove")
+@_plain_errors
+def involvement_remove(
+    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    number: Annotated[int, typer.Option("--activity", help="The activity's number.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it is removed (kept in the audit trail).")
+    ],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """Remove an involvement activity from a registry project; audited with a copy and why."""
+    from equalqi.services.assessments import remove_activity
+
+    _transfer(db, user, lambda s, u: remove_activity(s, u, source, number, reason))
+    typer.echo(f"Removed activity {number} from project {source}. The audit trail keeps it.")
+
+
+@involvement_app.command("edit")
+@_plain_errors
+def involvement_edit(
+    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    number: Annotated[int, typer.Option("--activity", help="The activity's number.")],
+    from_file: Annotated[
+        Path, typer.Option("--file", help="The corrected activity as a TOML file.")
+    ],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """Correct an involvement activity in a registry project (group names checked against the
+    project's plan); the audit trail keeps what it said before."""
+    from equalqi.services.assessments import correct_activity
+
+    activity = parse_activity(_read_text(from_file, "activity"), source=str(from_file))
+    _transfer(db, user, lambda s, u: correct_activity(s, u, source, number, activity.to_dict()))
+    typer.echo(
+        f"Corrected activity {number} of project {source}. The audit trail keeps the old one."
+    )
