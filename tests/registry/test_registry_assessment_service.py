@@ -123,3 +123,39 @@ def test_activity_groups_are_checked_against_the_projects_plan(registry: Registr
         with pytest.raises(InputError, match="has none yet"):
             service.log_activity(s, ed, p.id, raw)
         assert involvement.involvement_log(s, ed, p.id).activities == ()
+
+
+def test_answering_an_area_keeps_everything_else(registry: Registry) -> None:
+    from equalqi.assess import Answer, new_assessment
+    from equalqi.assess.actions import PlannedAction
+    from equalqi.assess.heat import About
+
+    theory = default_theory()
+    with registry.session() as s, s.begin():
+        u = _people(s)
+        ed = u["a-editor"]
+        p = projects.create_project(s, ed, projects.ProjectInput(title="P"))
+        about = About(
+            who_is_affected="Adults booked into the clinic", protected_characteristics=("age",)
+        )
+        action = PlannedAction("design-digital-barriers", "Offer a phone line", "Manager")
+        original = new_assessment(
+            theory,
+            [Answer("design-relies-on-digital", "yes", "Portal only", ("https://x.example/a",))],
+            stage="planning",
+            created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+            actions=[action],
+            about=about,
+        )
+        assessments.add_assessment(s, ed, p.id, original, action="import")
+        values = theory.clusters[0]
+        ids = [q.id for st in values.statements for q in st.questions]
+        service.answer_area(s, ed, p.id, values.id, dict.fromkeys(ids, "yes"))
+        after = assessments.latest_assessment(s, ed, p.id)
+        assert after is not None
+        assert after.about == about and after.actions == (action,)
+        kept = after.answer("design-relies-on-digital")
+        assert kept is not None and kept.note == "Portal only"
+        assert kept.evidence == ("https://x.example/a",)
+        assert {q for q in ids if after.answer(q)} == set(ids)
+        assert after.created_at == original.created_at  # corrected in place, not a new check

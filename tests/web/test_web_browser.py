@@ -229,7 +229,7 @@ def test_whole_journey_keyboard_axe_and_screenshots(
         axe(page, "assessment (empty)")
         with page.expect_navigation():
             page.get_by_role("button", name="Start a new check").click()
-        assert page.locator(".nhsuk-task-list__item").count() == 4
+        assert page.locator(".nhsuk-task-list__item").count() == 5  # 4 areas, action plan
         assert page.locator(".nhsuk-task-list__status").first.inner_text() == "Not started"
         axe(page, "assessment (task list)")
         with page.expect_navigation():
@@ -250,6 +250,9 @@ def test_whole_journey_keyboard_axe_and_screenshots(
         page.wait_for_url("**/assessment")
         statuses = page.locator(".nhsuk-task-list__status").all_inner_texts()
         assert [t.strip() for t in statuses] == ["Completed"] * 4
+        page.goto(f"{project_url}/assessment/actions")
+        axe(page, "action plan")
+        page.goto(f"{project_url}/assessment")
         assert page.locator(".eq-assessment").is_visible()
         axe(page, "assessment (completed)")
         shot(page, shots, "07-assessment")

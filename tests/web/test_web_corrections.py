@@ -154,9 +154,9 @@ def test_task_list_one_area_per_page(client_for: Client, world: World) -> None:
     )
     assert r.status_code == 303
     page = ed.get(f"/projects/{pid}/assessment").text
-    assert page.count("nhsuk-task-list__item nhsuk-task-list__item--with-link") == len(
-        theory.clusters
-    )
+    # one task per area, then the action plan
+    tasks = page.count("nhsuk-task-list__item nhsuk-task-list__item--with-link")
+    assert tasks == len(theory.clusters) + 1
     assert f"0 of {len(first_ids)} questions answered" in page
     assert "This assessment is not finished: 0 of 24 questions answered" in page
     area = ed.get(f"/projects/{pid}/assessment/areas/{first.id}").text
@@ -186,3 +186,43 @@ def test_task_list_one_area_per_page(client_for: Client, world: World) -> None:
     assert b.get(f"/projects/{pid}/assessment/areas/{first.id}").status_code == 404
     r = b.post(f"/projects/{pid}/assessment/start", data={"csrf_token": tb, "stage": "planning"})
     assert r.status_code == 404
+
+
+def test_action_plan_in_the_web_app(client_for: Client, world: World) -> None:
+    ed, te = client_for("a-editor")
+    pid = _project(ed, te)
+    action = {"csrf_token": te, "risk": "design-digital-barriers", "what": "Phone line"}
+    r = ed.post(f"/projects/{pid}/assessment/actions", data=action)
+    assert r.status_code == 400 and "Start the assessment first" in r.text
+    ed.post(f"/projects/{pid}/assessment/start", data={"csrf_token": te, "stage": "planning"})
+    r = ed.post(
+        f"/projects/{pid}/assessment/actions",
+        data={"csrf_token": te, "risk": "design-digital-barriers", "what": "Offer a phone line",
+              "owner": "Clinic manager", "due": "2020-01-31", "status": "planned"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert r.status_code == 303, r.text
+    page = ed.get(f"/projects/{pid}/assessment/actions").text
+    # due in 2020 and still planned: overdue, on the action plan page and in the summary
+    assert "0 of 1 action done; 1 overdue." in page and "Overdue actions" in page
+    assert "Offer a phone line (due 31 January 2020; owner: Clinic manager)" in page
+    assert "Overdue actions" in ed.get(f"/projects/{pid}/assessment").text
+    r = ed.post(f"/projects/{pid}/assessment/actions/1",
+                data={"csrf_token": te, "status": "done"}, follow_redirects=False)  # fmt: skip
+    assert r.status_code == 303
+    page = ed.get(f"/projects/{pid}/assessment/actions").text
+    assert "1 of 1 action done." in page and "Overdue actions" not in page
+    # a bad owner (an e-mail address) is refused and changes nothing
+    r = ed.post(
+        f"/projects/{pid}/assessment/actions",
+        data={"csrf_token": te, "risk": "design-digital-barriers", "what": "Ring round",
+              "owner": "jo@example.nhs.uk"},
+    )  # fmt: skip
+    assert r.status_code == 400 and "e-mail address" in r.text
+    assert (
+        ed.post(f"/projects/{pid}/assessment/actions/1", data={"status": "done"}).status_code == 403
+    )
+    b, _tb = client_for("b-editor")
+    assert b.get(f"/projects/{pid}/assessment/actions").status_code == 404
+    trail = _trail(world, "a-editor")
+    assert sum(1 for a, e, _ in trail if (a, e) == ("edit", "assessment")) == 2

@@ -37,10 +37,12 @@ from equalqi.assess import (
     new_assessment,
     summarise,
 )
+from equalqi.assess.actions import read_actions
 from equalqi.assess.answers import STAGES
 from equalqi.assess.evidence import log_evidence
 from equalqi.assess.involvement import InvolvementLog
 from equalqi.assess.names import check_groups
+from equalqi.assess.problems import Located
 from equalqi.assess.representativeness import Representativeness
 from equalqi.assess.summary import RISK_WORDS
 from equalqi.disclosure.policy import Policy
@@ -206,8 +208,40 @@ def correct_assessment(
         created_at=old.created_at,
         project=old.project,
         actions=old.actions,
+        about=old.about,
     )
     return repo.replace_assessment(session, user, project_id, assessment_id, corrected)
+
+
+def save_action(
+    session: Session,
+    user: User,
+    project_id: int,
+    raw: Mapping[str, Any],
+    *,
+    index: int | None = None,
+) -> AssessmentRecord:
+    """Add an action to the latest assessment's plan (or replace action ``index``, e.g. to
+    change its status). Validated as in an answers file; audited as an edit."""
+    rows = repo.list_assessments(session, user, project_id)  # newest first
+    if not rows:
+        raise InputError(
+            Problem("there is no assessment to add an action to", "Start the assessment first.")
+        )
+    current = assessment_from_dict(rows[0].data)
+    v = Located("action plan form", None)
+    (parsed, *_) = read_actions(v, [dict(raw)], current.theory, ("actions",)) or (None,)
+    v.raise_if_any(InputError)
+    assert parsed is not None
+    actions = list(current.actions)
+    if index is None:
+        actions.append(parsed)
+    elif 0 <= index < len(actions):
+        actions[index] = parsed
+    else:
+        raise InputError(Problem(f"there is no action {index + 1}", "Pick one from the list."))
+    changed = dataclasses.replace(current, actions=tuple(actions))
+    return repo.replace_assessment(session, user, project_id, rows[0].id, changed)
 
 
 @dataclass(frozen=True)

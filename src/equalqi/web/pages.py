@@ -6,6 +6,7 @@ role check (:mod:`equalqi.web.deps`) and every POST on the CSRF check.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from equalqi.assess import (
     default_theory,
     summarise_involvement,
 )
+from equalqi.assess.actions import ACTION_STATUSES, summarise_actions
 from equalqi.assess.summary import RISK_WORDS
 from equalqi.disclosure import Policy
 from equalqi.errors import InputError, Problem
@@ -597,6 +599,84 @@ def _area_page(
         next_area=tasks[index + 1].cluster_id if index + 1 < len(tasks) else None,
         problems=list(problems),
     )
+
+
+def _actions_page(
+    request: Request,
+    session: Session,
+    user: User,
+    project: Project,
+    problems: Sequence[dict[str, str]] = (),
+    status: int = 200,
+    values: Mapping[str, Any] | None = None,
+) -> HTMLResponse:
+    latest = assessments.latest_assessment(session, user, project.id)
+    theory = latest.theory if latest else default_theory()
+    plan = (
+        summarise_actions(latest.actions, theory, today=dt.datetime.now(dt.UTC).date())
+        if latest
+        else None
+    )
+    return _project_page(
+        request,
+        "project_assessment_actions.html.j2",
+        user,
+        project,
+        "Equity assessment",
+        status=status,
+        has_assessment=latest is not None,
+        plan=plan,
+        actions=list(latest.actions) if latest else [],
+        statements=[(st.id, st.plain or st.id) for _, st in theory.statements()],
+        statuses=ACTION_STATUSES,
+        values=dict(values or {}),
+        problems=list(problems),
+    )
+
+
+@router.get("/projects/{project_id}/assessment/actions", response_class=HTMLResponse)
+def actions_page(request: Request, project_id: int, user: Editor, session: DB) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    return _actions_page(request, session, user, project)
+
+
+def _action_from_form(form: Any) -> dict[str, Any]:
+    raw = {k: forms.text(form, k) for k in ("risk", "what", "owner", "due", "status")}
+    return {k: v for k, v in raw.items() if v}
+
+
+@router.post("/projects/{project_id}/assessment/actions", dependencies=csrf)
+def add_action(
+    request: Request, project_id: int, user: Editor, session: DB, form: Form
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    raw = _action_from_form(form)
+    try:
+        assessment_service.save_action(session, user, project.id, raw)
+    except InputError as exc:
+        return _actions_page(
+            request, session, user, project, forms.summary_items(exc.problems), 400, raw
+        )
+    return _see_other(f"/projects/{project_id}/assessment/actions")
+
+
+@router.post("/projects/{project_id}/assessment/actions/{number}", dependencies=csrf)
+def update_action(
+    request: Request, project_id: int, number: int, user: Editor, session: DB, form: Form
+) -> Response:
+    """Change one action's status (the rest of the action is kept as it was)."""
+    project = projects.get_project(session, user, project_id)
+    latest = assessments.latest_assessment(session, user, project.id)
+    if latest is None or not 1 <= number <= len(latest.actions):
+        raise HTTPException(status_code=404, detail="no such action")
+    raw = {**latest.actions[number - 1].to_dict(), "status": forms.text(form, "status")}
+    try:
+        assessment_service.save_action(session, user, project.id, raw, index=number - 1)
+    except InputError as exc:
+        return _actions_page(
+            request, session, user, project, forms.summary_items(exc.problems), 400
+        )
+    return _see_other(f"/projects/{project_id}/assessment/actions")
 
 
 @router.get("/projects/{project_id}/assessment/areas/{cluster_id}", response_class=HTMLResponse)
