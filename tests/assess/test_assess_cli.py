@@ -69,7 +69,8 @@ def test_create_save_revisit_and_compare(tmp_path):
     r = run("new", "--project", project, "--stage", "planning", "--answers", plan_file)
     assert r.exit_code == 0, r.output
     assert "Saved planning assessment" in r.output
-    assert "Overall: Higher risk." in r.output
+    # 3 of 24 answered: not finished, rather than every area "Higher risk"
+    assert "Overall: Not finished. This assessment is not finished: 3 of 24" in r.output
     saved = list((project / "equity" / "assessments").glob("planning-*.json"))
     assert len(saved) == 1
 
@@ -122,7 +123,9 @@ def test_interactive_prompts(tmp_path):
     lines += ["no", "", ""] * (len(THEORY.question_ids) - 1)
     r = run("new", "--project", tmp_path, "--stage", "planning", input="\n".join(lines) + "\n")
     assert r.exit_code == 0, r.output
-    assert "Please type yes, partly, no or dont_know." in r.output
+    assert "Please type yes, partly, no or dont_know (" in r.output
+    assert "Question 1 of 24:" in r.output and "Question 24 of 24:" in r.output
+    assert not (tmp_path / "equity" / "draft-planning.toml").exists()  # done: draft gone
     r = run("show", "--project", tmp_path, "--format", "json")
     profile = json.loads(r.stdout)["profile"]
     first = profile["clusters"][0]["mechanisms"][0]["questions"][0]
@@ -130,29 +133,153 @@ def test_interactive_prompts(tmp_path):
     assert first["evidence"] == ["https://example.org/minutes"]
 
 
+DEPRIVATION = "Deprivation (IMD quintile)"
+
+
+def write_plan(folder):
+    """The demo plan: its deprivation dimension is "Deprivation (IMD quintile)", with groups
+    "1 - most deprived" ... "5 - least deprived"."""
+    from equalqi.services.demo import demo_plan
+
+    path = folder / "plan.toml"
+    path.write_text(demo_plan("dna_sms").to_toml(), encoding="utf-8")
+    return path
+
+
 def test_involvement_add_and_show(tmp_path):
+    plan = write_plan(tmp_path)
     r = run(
-        "involvement", "add", "--project", tmp_path, "--type", "workshop", "--date", "2025-03-04",
-        "--participants", "20", "--group", "core20:Core20=3", "--group", "core20:Not Core20=17",
+        "involvement", "add", "--project", tmp_path, "--plan", plan, "--type", "workshop",
+        "--date", "2025-03-04", "--participants", "20",
+        "--group", f"{DEPRIVATION}:1 - most deprived=3",
+        "--group", f"{DEPRIVATION}:5 - least deprived=17",
         "--role", "patients=16", "--role", "staff=4", "--barrier", "interpreters",
     )  # fmt: skip
     assert r.exit_code == 0, r.output
-    assert "The log now has 1 activities" in r.output
+    assert "The log now has 1 activity:" in r.output
     pop = tmp_path / "population.csv"
     pop.write_text(
-        "dimension,group,share,priority\ncore20,Core20,0.3,yes\ncore20,Not Core20,0.7,no\n"
+        "dimension,group,share,priority\n"
+        f"{DEPRIVATION},1 - most deprived,0.3,yes\n{DEPRIVATION},5 - least deprived,0.7,no\n"
     )
     r = run("involvement", "show", "--project", tmp_path, "--population", pop, "--format", "json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     core = data["representativeness"]["rows"][0]
-    assert core["group"] == "Core20" and core["ratio"] == 0.5 and core["flagged"] is True
+    # 3 of 20 involved (15%) against 30% of the population: ratio 0.5
+    assert core["group"] == "1 - most deprived" and core["ratio"] == 0.5 and core["flagged"]
     r = run("involvement", "show", "--project", tmp_path, "--population", pop)
-    assert "!! Core20 (core20, priority)" in r.output
+    assert f"!! 1 - most deprived ({DEPRIVATION}, priority)" in r.output
     assert "Fewer than expected" in r.output
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--type", "survey", "--date", "2025-04-01",
+        "--participants", "5",
+    )  # fmt: skip
+    assert r.exit_code == 0 and "The log now has 2 activities:" in r.output
+
+
+def test_unknown_group_is_refused_at_entry_with_did_you_mean(tmp_path):
+    plan = write_plan(tmp_path)
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--plan", plan, "--type", "workshop",
+        "--date", "2025-03-04", "--participants", "4", "--group", f"{DEPRIVATION}:1=4",
+    )  # fmt: skip
+    assert r.exit_code == 2
+    assert "'1' is not a group of 'Deprivation (IMD quintile)'" in r.stderr
+    assert "Did you mean '1 - most deprived'?" in r.stderr
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--plan", plan, "--type", "workshop",
+        "--date", "2025-03-04", "--participants", "4", "--group", "core20:Core20=4",
+    )  # fmt: skip
+    assert r.exit_code == 2 and "'core20' is not a dimension in the project's plan" in r.stderr
+    # without the plan, group names cannot be checked: refused, not guessed
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--type", "workshop",
+        "--date", "2025-03-04", "--participants", "4", "--group", f"{DEPRIVATION}:2=4",
+    )  # fmt: skip
+    assert r.exit_code == 2 and "--plan" in r.stderr
+    assert not (tmp_path / "equity" / "involvement.json").exists()
+
+
+def test_unknown_folder_and_priority_fail_loudly(tmp_path):
+    missing = tmp_path / "projcet"
+    for args in (
+        ("involvement", "show", "--project", missing),
+        ("show", "--project", missing),
+        ("compare", "--project", missing),
+    ):
+        r = run(*args)
+        assert r.exit_code == 2 and "the project folder does not exist" in r.stderr, args
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = run("involvement", "show", "--project", empty)
+    assert r.exit_code == 2 and "no equity assessment and no involvement log" in r.stderr
+    plan = write_plan(tmp_path)
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--plan", plan, "--type", "workshop",
+        "--date", "2025-03-04", "--participants", "10",
+        "--group", f"{DEPRIVATION}:1 - most deprived=3",
+        "--group", f"{DEPRIVATION}:5 - least deprived=7",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    pop = tmp_path / "population.csv"
+    pop.write_text(
+        f"dimension,group,share\n{DEPRIVATION},1 - most deprived,0.3\n"
+        f"{DEPRIVATION},5 - least deprived,0.7\n"
+    )
+    r = run(
+        "involvement", "show", "--project", tmp_path, "--population", pop,
+        "--priority", "1 - most deprivd",
+    )  # fmt: skip
+    assert r.exit_code == 2 and "'1 - most deprivd' is not a group" in r.stderr
+    assert "Did you mean '1 - most deprived'?" in r.stderr
+
+
+def test_new_folder_is_announced(tmp_path):
+    r = run(
+        "involvement", "add", "--project", tmp_path / "new", "--type", "survey",
+        "--date", "2025-03-04", "--participants", "5",
+    )  # fmt: skip
+    assert r.exit_code == 0 and "a new project folder was created" in r.stderr
+
+
+def test_impossible_date_gets_a_date_message(tmp_path):
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--type", "survey",
+        "--date", "2025-02-30", "--participants", "5",
+    )  # fmt: skip
+    assert r.exit_code == 2
+    assert "there is no 30 February 2025 (February 2025 has 28 days)" in r.stderr
+    assert "quotes" not in r.stderr
+
+
+def test_broken_pipe_is_quiet_after_saving(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    code = "from equalqi.cli.main import main; main()"
+    args = [
+        sys.executable, "-c", code, "assess", "involvement", "add", "--project", str(tmp_path),
+        "--type", "survey", "--date", "2025-03-04", "--participants", "5",
+    ]  # fmt: skip
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before anything is written, as with `| head -c0`
+    proc = subprocess.run(args, stdout=write, stderr=subprocess.PIPE, env=env, check=False)
+    os.close(write)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == b""
+    saved = json.loads((tmp_path / "equity" / "involvement.json").read_text())
+    assert [a["participants"] for a in saved["activities"]] == [5]
 
 
 def test_involvement_errors_are_plain(tmp_path):
+    r = run(
+        "involvement", "add", "--project", tmp_path, "--type", "survey", "--date", "2025-03-01",
+        "--participants", "5",
+    )  # fmt: skip
+    assert r.exit_code == 0
     r = run(
         "involvement", "add", "--project", tmp_path, "--type", "workshop", "--date", "2025-03-04",
         "--participants", "5", "--title", "Call Jo on 07700 900123",
@@ -163,8 +290,74 @@ def test_involvement_errors_are_plain(tmp_path):
         "--participants", "5", "--group", "core20=3",
     )  # fmt: skip
     assert r.exit_code == 2 and "DIMENSION:GROUP=COUNT" in r.stderr
-    assert not (tmp_path / "equity" / "involvement.json").exists()
+    log = json.loads((tmp_path / "equity" / "involvement.json").read_text())
+    assert len(log["activities"]) == 1  # the failed adds changed nothing
     pop = tmp_path / "pop.csv"
     pop.write_text("dimension,group,share\ncore20,Core20,lots\n")
     r = run("involvement", "show", "--project", tmp_path, "--population", pop)
     assert r.exit_code == 2 and "row 2" in r.stderr and "Traceback" not in r.output
+
+
+def test_template_round_trip(tmp_path):
+    from equalqi.assess import Answer, parse_answers
+    from equalqi.assess.template import answers_template
+
+    out = tmp_path / "answers.toml"
+    r = run("template", "--out", out)
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    # every question, with its id, and the reversed ones marked
+    assert all(f'\n{q} = ""' in text for q in THEORY.question_ids)
+    n_risk = sum(THEORY.question(q).polarity == "risk" for q in THEORY.question_ids)
+    assert text.count("# REVERSED:") == n_risk > 0
+    assert text.count("# Answer: yes | partly | no | dont_know") == len(THEORY.question_ids)
+    blank = parse_answers(text, THEORY, source="answers.toml")
+    assert blank.answers == () and blank.stage == "planning"
+    # a blank template saved as an assessment is "not finished", not "Higher risk"
+    r = run("new", "--project", tmp_path / "p", "--stage", "planning", "--answers", out)
+    assert r.exit_code == 0, r.output
+    assert "Overall: Not finished. This assessment is not finished: 0 of 24" in r.output
+    # filled in (notes with quotes and non-ASCII, evidence), written and read back unchanged
+    filled = [
+        Answer(q, ("yes", "partly", "no", "dont_know")[i % 4],
+               'Sponsor said "yes" — café' if i == 0 else None,
+               ("https://example.org/a",) if i == 1 else ())
+        for i, q in enumerate(THEORY.question_ids)
+    ]  # fmt: skip
+    again = parse_answers(
+        answers_template(THEORY, stage="review", project="DNA", answers=filled), THEORY
+    )
+    assert again.answers == tuple(filled) and again.project == "DNA" and again.stage == "review"
+    # never overwritten
+    r = run("template", "--out", out)
+    assert r.exit_code == 2 and "already exists" in r.stderr
+    assert out.read_text() == text
+
+
+def test_interactive_draft_resume_and_back(tmp_path):
+    project = tmp_path / "p"
+    # answer question 1 "yes" (no note, no link), skip question 2, then stop
+    r = run("new", "--project", project, "--stage", "planning", input="yes\n\n\ns\nq\n")
+    assert r.exit_code == 0, r.output
+    assert "Question 1 of 24:" in r.output and "Question 2 of 24:" in r.output
+    assert "Stopped. Your answers are saved in" in r.output
+    draft = project / "equity" / "draft-planning.toml"
+    assert 'values-aim-written = "yes"' in draft.read_text()
+    assert not list((project / "equity").glob("assessments/*.json"))  # nothing saved yet
+    # resume: starts at question 2 (skipped, so not answered yet); go back to question 1,
+    # change it to "no", then answer everything else "partly"
+    lines = ["b", "no", "", ""] + ["partly", "", ""] * (len(THEORY.question_ids) - 1)
+    r = run("new", "--project", project, "--stage", "planning", input="\n".join(lines) + "\n")
+    assert r.exit_code == 0, r.output
+    assert "Resuming your draft (1 of 24 answered)" in r.output
+    assert r.output.index("Question 2 of 24:") < r.output.index("Question 1 of 24:")
+    assert "Your answer so far: yes" in r.output
+    assert not draft.exists()
+    r = run("show", "--project", project, "--format", "json")
+    profile = json.loads(r.stdout)["profile"]
+    answers = {
+        q["question_id"]: q["answer"]
+        for c in profile["clusters"] for m in c["mechanisms"] for q in m["questions"]
+    }  # fmt: skip
+    assert answers["values-aim-written"] == "no"
+    assert set(answers.values()) == {"no", "partly"}

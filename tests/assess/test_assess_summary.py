@@ -67,7 +67,9 @@ def involvement():
     return log, representativeness(log, pop)
 
 
-def words_in(value, skip=("method", "sources", "theory_name", "theory_version", "project")):
+def words_in(
+    value, skip=("method", "sources", "theory_name", "theory_version", "project", "cites")
+):
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
@@ -97,8 +99,15 @@ def fk_grade(text: str) -> float:
     )
 
 
+def finished_planning():
+    """The planning answers with every other question answered "don't know"."""
+    given = planning().answers
+    rest = [Answer(q, "dont_know") for q in planning().unanswered]
+    return new_assessment(THEORY, [*given, *rest], stage="planning", created_at=PLAN_DAY)
+
+
 def test_planning_summary_says_what_is_wrong_and_why():
-    s = summarise(planning())
+    s = summarise(finished_planning())
     assert s.overall_risk == "high" and s.risk_words == "Higher risk"
     assert s.headline == "This project could widen the gap between groups unless the team acts."
     design = next(a for a in s.areas if a.name == "Design")
@@ -106,9 +115,31 @@ def test_planning_summary_says_what_is_wrong_and_why():
     assert any("You said: yes." in b for b in digital.because)
     assert any("You said: no." in b for b in digital.because)
     assert s.unknown_note is not None and s.unknown_note.startswith("21 of 24 questions")
+    assert s.complete and s.completeness == "24 of 24 questions answered (100%)"
     assert 0 < len(s.actions) <= 5
     assert s.changes is None
     assert any("Johnson" in c for c in s.sources)
+
+
+def test_half_done_assessment_is_not_finished_not_high_risk():
+    # 3 of 24 answered: blanks are "not answered yet", never scored as risk
+    s = summarise(planning())
+    assert s.overall_risk == "not_finished" and s.risk_words == "Not finished"
+    assert not s.complete and s.completeness == "3 of 24 questions answered (12%)"
+    assert s.headline.startswith("This assessment is not finished: 3 of 24 questions answered")
+    assert s.unknown_note is None  # nobody answered "don't know"
+    assert s.actions[0] == "Finish the assessment: 21 questions are not answered yet."
+    # the areas with a blank get no risk level and no score
+    unfinished = [a for a in s.areas if a.risk == "not_finished"]
+    assert len(unfinished) == len(s.areas)
+    assert all(a.score_percent is None for a in unfinished)
+    # but a risk whose questions were all answered is still shown (both digital questions)
+    design = next(a for a in s.areas if a.name == "Design")
+    assert any("apps or the internet" in p.text for p in design.risks)
+    # and nothing is said to be missing merely because it was not answered
+    for area in s.areas:
+        for point in area.not_in_place:
+            assert all("Not answered yet" not in b for b in point.because)
 
 
 def test_review_summary_reports_what_changed():

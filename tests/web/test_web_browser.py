@@ -223,16 +223,36 @@ def test_whole_journey_keyboard_axe_and_screenshots(
         assert "the gap between 1 - most deprived and 5 - least deprived" in page.content()
         axe(page, "project overview (analysed)")
 
-        # The equity assessment: answer every question with the keyboard-friendly radios.
+        # The equity assessment: start a check, then answer one area per page from the
+        # NHS.UK task list, with the keyboard-friendly radios.
         page.goto(f"{project_url}/assessment")
         axe(page, "assessment (empty)")
-        radios = page.locator("input.nhsuk-radios__input[value=partly]")
-        for i in range(radios.count()):
-            radios.nth(i).check()
-        page.locator("input[value=yes]").first.check()
         with page.expect_navigation():
-            page.get_by_role("button", name="Save the assessment").click()
+            page.get_by_role("button", name="Start a new check").click()
+        assert page.locator(".nhsuk-task-list__item").count() == 5  # 4 areas, action plan
+        assert page.locator(".nhsuk-task-list__status").first.inner_text() == "Not started"
+        axe(page, "assessment (task list)")
+        with page.expect_navigation():
+            page.locator(".nhsuk-task-list__link").first.click()
+        for area in range(4):
+            assert f"Area {area + 1} of 4" in page.content()
+            if area == 0:
+                axe(page, "assessment area")
+                shot(page, shots, "07a-assessment-area")
+            radios = page.locator("input.nhsuk-radios__input[value=partly]")
+            for i in range(radios.count()):
+                radios.nth(i).check()
+            if area == 0:
+                page.locator("input[value=yes]").first.check()
+            name = "Save and go to the next area" if area < 3 else "Save and go back to the list"
+            with page.expect_navigation():
+                page.get_by_role("button", name=name).click()
         page.wait_for_url("**/assessment")
+        statuses = page.locator(".nhsuk-task-list__status").all_inner_texts()
+        assert [t.strip() for t in statuses] == ["Completed"] * 4
+        page.goto(f"{project_url}/assessment/actions")
+        axe(page, "action plan")
+        page.goto(f"{project_url}/assessment")
         assert page.locator(".eq-assessment").is_visible()
         axe(page, "assessment (completed)")
         shot(page, shots, "07-assessment")

@@ -20,7 +20,9 @@ Answers files are TOML::
     evidence = ["https://intranet.example/plan.pdf"]
 
 Unknown question ids and unrecognised answers are rejected with the line they are on.
-Questions left out are *not answered* and are scored as *don't know*.
+Questions left out, or answered ``""`` (as ``equalqi assess template`` writes them), are *not
+answered yet*: the summary reports how complete the assessment is and gives an area a risk
+level only once all its questions have an answer.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ import datetime as dt
 import difflib
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, cast
 
+from .actions import PlannedAction, read_actions
+from .heat import About, read_about
 from .keylines import KeyPath
 from .problems import AnswersError, Located, toml_syntax_problem
 from .theory import Theory, theory_from_dict
@@ -103,6 +107,8 @@ class AnswersFile:
     answers: tuple[Answer, ...]
     stage: Stage | None = None
     project: str | None = None
+    actions: tuple[PlannedAction, ...] = ()
+    about: About = field(default_factory=About)
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,10 @@ class Assessment:
     answers: tuple[Answer, ...]
     created_at: dt.datetime
     project: str | None = None
+    #: the action plan (see :mod:`equalqi.assess.actions`)
+    actions: tuple[PlannedAction, ...] = ()
+    #: the written sections, groups considered and sign-off (see :mod:`equalqi.assess.heat`)
+    about: About = field(default_factory=About)
 
     @cached_property
     def _by_id(self) -> dict[str, Answer]:
@@ -127,7 +137,7 @@ class Assessment:
         return tuple(q for q in self.theory.question_ids if q not in self._by_id)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "kind": ASSESSMENT_KIND,
             "format_version": ASSESSMENT_FORMAT_VERSION,
             "stage": self.stage,
@@ -137,6 +147,11 @@ class Assessment:
             "answers": [a.to_dict() for a in self.answers],
             "theory": self.theory.to_dict(),
         }
+        if self.actions:
+            out["actions"] = [a.to_dict() for a in self.actions]
+        if not self.about.empty:
+            out["about"] = self.about.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], *, source: str | None = None) -> Assessment:
@@ -150,6 +165,8 @@ def new_assessment(
     stage: str,
     created_at: dt.datetime,
     project: str | None = None,
+    actions: Sequence[PlannedAction] = (),
+    about: About | None = None,
 ) -> Assessment:
     """Check answers against the theory and build an :class:`Assessment` (answers kept in
     the theory's question order)."""
@@ -175,7 +192,18 @@ def new_assessment(
     v.raise_if_any(AnswersError)
     order = {q: i for i, q in enumerate(theory.question_ids)}
     ordered = tuple(sorted(answers, key=lambda a: order[a.question_id]))
-    return Assessment(theory, cast(Stage, stage), ordered, created_at, project)
+    statements = {s.id for _, s in theory.statements()}
+    for action in actions:
+        if action.risk not in statements:
+            v.add(
+                ("actions",),
+                f"action '{action.what}': '{action.risk}' is not a statement",
+                "Use a statement id; 'equalqi assess theory' lists them.",
+            )
+    v.raise_if_any(AnswersError)
+    return Assessment(
+        theory, cast(Stage, stage), ordered, created_at, project, tuple(actions), about or About()
+    )
 
 
 def _unknown_question(qid: str, theory: Theory) -> tuple[str, str]:
@@ -204,7 +232,9 @@ def parse_answers(text: str, theory: Theory, *, source: str = "answers") -> Answ
     except tomllib.TOMLDecodeError as exc:
         raise AnswersError(toml_syntax_problem(exc, source, "answers file")) from exc
     v = Located(source, text)
-    v.unknown_keys(raw, (), ("stage", "project", "answers"), "answers file")
+    v.unknown_keys(
+        raw, (), ("stage", "project", "answers", "actions", "about", "sign_off"), "answers file"
+    )
     stage = None
     if "stage" in raw:
         stage = v.choice(raw, (), "stage", "answers file", STAGES)
@@ -221,8 +251,10 @@ def parse_answers(text: str, theory: Theory, *, source: str = "answers") -> Answ
         v.add(("answers",), "answers file: 'answers' must be a table", "Write it as [answers].")
     else:
         answers = _read_answers(v, table, theory, ("answers",))
+    actions = read_actions(v, raw.get("actions"), theory, ("actions",))
+    about = read_about(v, raw.get("about"), raw.get("sign_off"), ("about",), ("sign_off",))
     v.raise_if_any(AnswersError)
-    return AnswersFile(tuple(answers), cast(Stage | None, stage), project)
+    return AnswersFile(tuple(answers), cast(Stage | None, stage), project, actions, about)
 
 
 def _read_answers(
@@ -244,6 +276,8 @@ def _read_answers(
             note = v.text(item, here, "note", f"answer to '{qid}'")
             evidence = v.text_list(item, here, "evidence", f"answer to '{qid}'")
             out.append(Answer(qid, value, note, evidence))
+        elif isinstance(item, str) and not item.strip():
+            continue  # "" = not answered yet (as the template writes it)
         else:
             value = normalise_answer(item)
             if value is None:
@@ -301,6 +335,19 @@ def assessment_from_dict(raw: Mapping[str, Any], *, source: str | None = None) -
     project = raw.get("project")
     if not isinstance(project, str | None):
         v.add(("project",), "the project name must be text", "Save the assessment again.", project)
+    actions = read_actions(v, raw.get("actions"), theory, ("actions",))
+    stored = raw.get("about") or {}
+    about = (
+        read_about(
+            v,
+            {k: x for k, x in stored.items() if k != "sign_off"},
+            stored.get("sign_off"),
+            ("about",),
+            ("about", "sign_off"),
+        )
+        if isinstance(stored, Mapping)
+        else read_about(v, stored, None, ("about",), ("about", "sign_off"))
+    )
     v.raise_if_any(AnswersError)
     return new_assessment(
         theory,
@@ -308,4 +355,6 @@ def assessment_from_dict(raw: Mapping[str, Any], *, source: str | None = None) -
         stage=str(raw.get("stage")),
         created_at=cast(dt.datetime, created),
         project=project,
+        actions=actions,
+        about=about,
     )

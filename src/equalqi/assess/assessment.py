@@ -125,6 +125,7 @@ class MechanismResult:
     sources: tuple[str, ...]
     why: tuple[QuestionResult, ...]  # the answers that made it triggered / not present
     questions: tuple[QuestionResult, ...]
+    label: str | None = None  # the statement's own label, e.g. "CMOC 4", when the theory has one
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -415,6 +416,7 @@ def score_assessment(assessment: Assessment) -> RiskProfile:
                 sources=st.sources,
                 why=why,
                 questions=qs,
+                label=st.label,
             )
         )
 

@@ -26,8 +26,8 @@ An activity as TOML (``equalqi assess involvement add --from FILE``)::
     carers = 2
     staff = 4
 
-    [groups.core20]           # dimension -> group -> count
-    "Core20" = 3
+    [groups."Deprivation (Core20)"]   # dimension -> group -> count, named as in the plan
+    "Core20 - most deprived 20%" = 3
     "Not Core20" = 17
 """
 
@@ -271,9 +271,30 @@ def _date(v: Located, value: object, path: KeyPath) -> dt.date | None:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
+            impossible = impossible_date(value.strip())
+            if impossible:
+                v.add(path, f"activity: {impossible}", "Check the day and month.", value)
+                return None
     v.add(path, "activity: 'date' is missing or not a date", "Write it as 2025-03-04.", value)
     return None
+
+
+def impossible_date(text: str) -> str | None:
+    """Why ``text``, written as YYYY-MM-DD, is not a real date (None if it is not that shape
+    or is a real date): "2025-02-30" -> "there is no 30 February 2025 (February has 28 days)".
+    """
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if not m:
+        return None
+    year, month, day = (int(x) for x in m.groups())
+    if not 1 <= month <= 12:
+        return f"'{text}' has month {month}; months run from 01 to 12"
+    first = dt.date(year, month, 1)
+    days = ((first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - first).days
+    if 1 <= day <= days:
+        return None
+    name = first.strftime("%B")
+    return f"there is no {day} {name} {year} ({name} {year} has {days} days)"
 
 
 def _roles(
@@ -313,7 +334,11 @@ def _groups(
     if value is None:
         return ()
     if not isinstance(value, Mapping):
-        v.add(path, "'groups' must be a table per dimension", "Write [groups.core20] ...")
+        v.add(
+            path,
+            "'groups' must be a table per dimension",
+            'Write [groups."Deprivation (IMD quintile)"] ...',
+        )
         return None
     out: list[GroupCount] = []
     ok = True
@@ -359,7 +384,8 @@ def groups_from_options(options: Sequence[str]) -> dict[str, dict[str, int]]:
             problems.add(
                 (),
                 "a --group option cannot be read",
-                'Write it as DIMENSION:GROUP=COUNT, for example --group "core20:Core20=3".',
+                "Write it as DIMENSION:GROUP=COUNT, for example "
+                '--group "Deprivation (IMD quintile):1 - most deprived=3".',
                 option,
             )
             continue

@@ -192,6 +192,14 @@ class Located:
 def toml_syntax_problem(exc: Exception, source: str | None, kind: str) -> LineProblem:
     """Turn a ``tomllib.TOMLDecodeError`` into a located problem."""
     m = re.search(r"line (\d+)", str(exc))
+    if "Invalid date" in str(exc):
+        return LineProblem(
+            what=f"the {kind} has a date that does not exist ({exc})",
+            fix="Check the day and month on that line (for example, February has 28 or 29 "
+            "days); write dates as 2025-03-04.",
+            file=source,
+            row=int(m.group(1)) if m else None,
+        )
     return LineProblem(
         what=f"the {kind} is not valid TOML ({exc})",
         fix="Check the quotes, brackets and '=' signs on that line.",

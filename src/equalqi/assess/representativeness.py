@@ -36,6 +36,7 @@ from scipy import stats as sps
 from equalqi.errors import Problem
 
 from .involvement import NOT_RECORDED_LABELS, InvolvementLog
+from .names import did_you_mean, suggest
 from .problems import InvolvementError
 
 DEFAULT_THRESHOLD = 0.8
@@ -204,6 +205,29 @@ def _check_frame(frame: pd.DataFrame, *, source: str | None, row_offset: int | N
 
 
 @dataclass(frozen=True)
+class Mismatch:
+    """Attendances logged under a name the population (the plan) does not have.
+
+    ``group`` is None when the dimension itself is unknown. ``suggestions`` are the closest
+    known names. The dimension is then not compared at all: a share computed without these
+    attendances would be a false statement about who took part.
+    """
+
+    dimension: str
+    group: str | None
+    involved: int
+    suggestions: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dimension": self.dimension,
+            "group": self.group,
+            "involved": self.involved,
+            "suggestions": list(self.suggestions),
+        }
+
+
+@dataclass(frozen=True)
 class Representativeness:
     """Representation ratios by dimension and group, with intervals and flags."""
 
@@ -214,6 +238,8 @@ class Representativeness:
     not_recorded: Mapping[str, int]  # dimension -> attendances with the group not recorded
     unrecorded_dimensions: tuple[str, ...]  # in the population file, never recorded in the log
     method: str = RATIO_METHOD
+    #: log names that match nothing in the population; their dimensions are not compared
+    mismatches: tuple[Mismatch, ...] = ()
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -232,6 +258,7 @@ class Representativeness:
             "rows": [{str(k): _plain(v) for k, v in r.items()} for r in records],
             "not_recorded": dict(self.not_recorded),
             "unrecorded_dimensions": list(self.unrecorded_dimensions),
+            "mismatches": [m.to_dict() for m in self.mismatches],
         }
 
 
@@ -270,6 +297,7 @@ def representativeness(
     """Compare involvement counts with population shares (see the module docstring)."""
     if not threshold > 0:
         raise ValueError("threshold must be positive")
+    _check_priority(priority_groups, population)
     counts = pd.DataFrame(
         [(g.dimension, g.group, g.count) for g in log.group_counts()],
         columns=["dimension", "group", "involved"],
@@ -294,7 +322,9 @@ def representativeness(
     unrecorded = tuple(
         pop.loc[~pop["dim_key"].isin(recorded_dims), "dimension"].drop_duplicates().tolist()
     )
-    pop = pop[pop["dim_key"].isin(recorded_dims)]
+    mismatches = _mismatches(counts, pop)
+    withheld = {m.dimension.casefold() for m in mismatches}
+    pop = pop[pop["dim_key"].isin(recorded_dims - withheld)]
     counts = counts[counts["dim_key"].isin(set(pop["dim_key"]))]
     merged = pop.merge(counts, on=["dim_key", "group_key"], how="outer", suffixes=("", "_log"))
     dim_order = merged["dim_key"].map(pop.groupby("dim_key")["_order"].min())
@@ -348,4 +378,45 @@ def representativeness(
         min_expected=min_expected,
         not_recorded={str(k): int(v) for k, v in not_recorded.items()},
         unrecorded_dimensions=unrecorded,
+        mismatches=mismatches,
     )
+
+
+def _check_priority(priority_groups: Sequence[str], population: Population) -> None:
+    """A priority group must be a group in the population: a typo would mark nothing."""
+    groups = population.frame["group"].drop_duplicates().tolist()
+    known = {str(g).casefold() for g in groups}
+    problems = [
+        Problem(
+            what=f"the priority group '{p}' is not a group in the population",
+            fix=did_you_mean(p, groups)
+            + "Use a group name as the population lists it: "
+            + "; ".join(f"'{g}'" for g in groups)
+            + ".",
+            value=p,
+        )
+        for p in priority_groups
+        if p.strip().casefold() not in known
+    ]
+    if problems:
+        raise InvolvementError(problems)
+
+
+def _mismatches(counts: pd.DataFrame, pop: pd.DataFrame) -> tuple[Mismatch, ...]:
+    """Log rows whose dimension, or group within a known dimension, the population lacks."""
+    out: list[Mismatch] = []
+    dims = pop.drop_duplicates("dim_key").set_index("dim_key")["dimension"]
+    known = set(zip(pop["dim_key"], pop["group_key"], strict=True))
+    for r in counts.itertuples(index=False):
+        if r.dim_key not in dims.index:
+            out.append(
+                Mismatch(str(r.dimension), None, int(r.involved), suggest(r.dimension, dims))
+            )
+        elif (r.dim_key, r.group_key) not in known:
+            groups = pop.loc[pop["dim_key"] == r.dim_key, "group"]
+            out.append(
+                Mismatch(
+                    str(dims[r.dim_key]), str(r.group), int(r.involved), suggest(r.group, groups)
+                )
+            )
+    return tuple(out)

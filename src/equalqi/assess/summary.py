@@ -17,19 +17,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from equalqi.disclosure.policy import Policy
 
+from .actions import ActionPlanSummary, summarise_actions
 from .answers import Assessment
 from .assessment import MechanismResult, RiskProfile, score_assessment
 from .compare import Comparison, compare_assessments
+from .evidence import LogEvidence
+from .heat import AboutSummary, summarise_about
 from .involvement import ACTIVITY_TYPES, BARRIERS, InvolvementLog
-from .representativeness import Representativeness
+from .representativeness import Mismatch, Representativeness
 
-RISK_WORDS = {"high": "Higher risk", "medium": "Some risk", "low": "Lower risk"}
+RISK_WORDS = {
+    "high": "Higher risk",
+    "medium": "Some risk",
+    "low": "Lower risk",
+    "not_finished": "Not finished",
+}
 HEADLINES = {
     "high": "This project could widen the gap between groups unless the team acts.",
     "medium": "This project has some risk of widening the gap between groups.",
@@ -75,10 +84,12 @@ def _because(m: MechanismResult) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Point:
-    """One sentence, with the answers that explain it."""
+    """One sentence, with the answers that explain it and what it draws on."""
 
     text: str
     because: tuple[str, ...] = ()
+    #: the statement's label (when the theory gives one) and its sources, in short
+    cites: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,10 +99,10 @@ class AreaSummary:
     name: str
     risk: str
     risk_words: str
-    score_percent: int
+    score_percent: int | None  # None while a question in the area is not answered yet
     sentence: str
     risks: tuple[Point, ...]
-    in_place: tuple[str, ...]
+    in_place: tuple[Point, ...]
     not_in_place: tuple[Point, ...]
     actions: tuple[str, ...]
 
@@ -131,9 +142,25 @@ class AssessmentSummary:
     sources: tuple[str, ...]
     changes: ChangeSummary | None = None
     method: str = field(default="", repr=False)
+    action_plan: ActionPlanSummary | None = None
+    about: AboutSummary | None = None
+    #: the involvement log's record next to the questions it bears on
+    log_evidence: tuple[LogEvidence, ...] = ()
+    n_questions: int = 0
+    n_answered: int = 0
+    #: "18 of 24 questions answered (75%)"; every question counts, "don't know" as an answer
+    completeness: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.n_answered == self.n_questions
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "complete": self.complete}
+
+
+def _fully_answered(m: MechanismResult) -> bool:
+    return all(q.answer is not None for q in m.questions)
 
 
 def summarise_assessment(
@@ -142,87 +169,171 @@ def summarise_assessment(
     *,
     sources: Sequence[str] = (),
     max_actions: int = 5,
+    action_plan: ActionPlanSummary | None = None,
+    about: AboutSummary | None = None,
+    source_names: Mapping[str, str] | None = None,
 ) -> AssessmentSummary:
     """Turn a scored assessment (and, optionally, its comparison with an earlier one) into
     plain words. ``sources`` are the citations to list (e.g. from the theory's sources)."""
-    areas = tuple(_area(c, profile) for c in profile.clusters)
+    areas = tuple(_area(c, profile, source_names or {}) for c in profile.clusters)
     n_questions = sum(c.n_questions for c in profile.clusters)
-    n_unknown = sum(c.n_dont_know + c.n_unanswered for c in profile.clusters)
+    n_unanswered = sum(c.n_unanswered for c in profile.clusters)
+    n_answered = n_questions - n_unanswered
+    n_dont_know = sum(c.n_dont_know for c in profile.clusters)
+    completeness = (
+        f"{n_answered} of {n_questions} questions answered "
+        f"({round(100 * n_answered / n_questions) if n_questions else 0}%)"
+    )
     unknown_note = None
-    if n_unknown:
+    if n_dont_know:
         unknown_note = (
-            f"{n_unknown} of {n_questions} questions were answered 'don't know' or not "
-            "answered. We treat these as not in place yet. Finding out may lower the risk."
+            f"{n_dont_know} of {n_questions} questions were answered 'don't know'. We treat "
+            "these as not in place yet. Finding out may lower the risk."
         )
+    finished = {c.cluster_id for c in profile.clusters if c.n_unanswered == 0}
+    complete_mechanisms = {
+        m.statement_id for c in profile.clusters for m in c.mechanisms if _fully_answered(m)
+    }
+    actions = [
+        r.action
+        for r in profile.recommendations
+        if r.cluster_id in finished or r.statement_id in complete_mechanisms
+    ]
+    if n_unanswered:
+        # A blank is not a "no": until every question has an answer, no overall risk is given.
+        overall, risk_words = "not_finished", RISK_WORDS["not_finished"]
+        headline = (
+            f"This assessment is not finished: {completeness}. An area gets a risk level "
+            "once all its questions have an answer ('don't know' counts as an answer)."
+        )
+        actions.insert(
+            0,
+            f"Finish the assessment: {n_unanswered} "
+            f"{'question is' if n_unanswered == 1 else 'questions are'} not answered yet.",
+        )
+    else:
+        overall, risk_words = profile.overall_risk, RISK_WORDS[profile.overall_risk]
+        headline = HEADLINES[profile.overall_risk]
     return AssessmentSummary(
         project=profile.project,
         stage=profile.stage,
         stage_words=STAGE_WORDS.get(profile.stage, profile.stage),
         date=date_words(profile.created_at),
-        overall_risk=profile.overall_risk,
-        risk_words=RISK_WORDS[profile.overall_risk],
-        headline=HEADLINES[profile.overall_risk],
+        overall_risk=overall,
+        risk_words=risk_words,
+        headline=headline,
         intro=(
-            f"The team answered {n_questions} questions about the project. The questions ask "
-            "whether the project is set up to be fair to everyone it serves. They come in "
-            f"{len(areas)} areas."
+            f"The assessment has {n_questions} questions about the project; {completeness}. "
+            "The questions ask whether the project is set up to be fair to everyone it serves. "
+            f"They come in {len(areas)} areas."
         ),
         unknown_note=unknown_note,
         areas=areas,
-        actions=tuple(r.action for r in profile.recommendations[:max_actions]),
+        actions=tuple(actions[:max_actions]),
         how_scored=HOW_SCORED,
         theory_name=str(profile.theory.get("name", "")),
         theory_version=str(profile.theory.get("theory_version", "")),
         sources=tuple(sources),
         changes=summarise_changes(comparison) if comparison is not None else None,
         method=profile.method,
+        action_plan=action_plan,
+        about=about,
+        n_questions=n_questions,
+        n_answered=n_answered,
+        completeness=completeness,
     )
 
 
 def summarise(
-    assessment: Assessment, earlier: Assessment | None = None, *, max_actions: int = 5
+    assessment: Assessment,
+    earlier: Assessment | None = None,
+    *,
+    max_actions: int = 5,
+    today: dt.date | None = None,
 ) -> AssessmentSummary:
     """Score ``assessment``, compare it with ``earlier`` if given, and summarise in plain
-    words, listing the theory's sources."""
+    words, listing the theory's sources. The action plan is the assessment's own; at a review
+    it is shown against the earlier (planning) plan, so the review says which were done.
+    ``today`` marks overdue actions."""
+    planned = earlier.actions if earlier is not None and assessment.stage == "review" else None
     return summarise_assessment(
         score_assessment(assessment),
         compare_assessments(earlier, assessment) if earlier is not None else None,
         sources=[s.citation for s in assessment.theory.sources],
+        source_names={s.id: short_citation(s.citation) for s in assessment.theory.sources},
         max_actions=max_actions,
+        action_plan=summarise_actions(
+            assessment.actions, assessment.theory, planned=planned, today=today
+        ),
+        about=summarise_about(assessment.about),
     )
 
 
-def _area(cluster: Any, profile: RiskProfile) -> AreaSummary:
+def short_citation(citation: str) -> str:
+    """ "Johnson LL, Wong G ... 2025;34..." -> "Johnson et al. 2025"; otherwise the text up to
+    its first full stop ("NHS England")."""
+    m = re.match(r"([A-Z][A-Za-z'\-]+) [A-Z]{1,3}(,|\.)", citation)
+    year = re.search(r"\b(19|20)\d{2}\b", citation)
+    if m and year:
+        many = citation.count(",") > 1 or "et al" in citation
+        return f"{m.group(1)}{' et al.' if many else ''} {year.group(0)}"
+    return citation.split(".")[0].strip()
+
+
+def _cites(m: MechanismResult, names: Mapping[str, str]) -> str | None:
+    parts = [m.label] if m.label else []
+    parts += [names.get(s, s) for s in m.sources]
+    return "; ".join(parts) or None
+
+
+def _area(cluster: Any, profile: RiskProfile, names: Mapping[str, str]) -> AreaSummary:
+    # In an area not yet finished, only mechanisms whose questions all have an answer are
+    # judged: a blank never makes a risk.
+    judged = [m for m in cluster.mechanisms if _fully_answered(m)]
     risks = tuple(
-        Point(_plain(m), _because(m))
-        for m in cluster.mechanisms
+        Point(_plain(m), _because(m), _cites(m, names))
+        for m in judged
         if m.status in ("triggered", "partly_triggered")
     )
-    in_place = tuple(_plain(m) for m in cluster.mechanisms if m.status == "present")
+    in_place = tuple(
+        Point(_plain(m), (), _cites(m, names)) for m in judged if m.status == "present"
+    )
     not_in_place = tuple(
         Point(
             _plain(m).rstrip(".") + " (only partly in place)."
             if m.status == "partly_present"
             else _plain(m),
             _because(m),
+            _cites(m, names),
         )
-        for m in cluster.mechanisms
+        for m in judged
         if m.status in ("absent", "partly_present")
     )
-    if cluster.risk == "high":
+    finished = cluster.n_unanswered == 0
+    if not finished:
+        answered = cluster.n_questions - cluster.n_unanswered
+        sentence = (
+            f"Not finished: {answered} of {cluster.n_questions} questions answered. Answer "
+            "the rest to see this area's risk."
+        )
+    elif cluster.risk == "high":
         sentence = "Higher risk. Act on this area first."
     elif cluster.risk == "medium":
         sentence = "Some risk. There is more to do in this area."
     else:
         sentence = "Lower risk. The things that help are in place."
+    judged_ids = {m.statement_id for m in judged}
     actions = tuple(
-        r.action for r in profile.recommendations if r.cluster_id == cluster.cluster_id
+        r.action
+        for r in profile.recommendations
+        if r.cluster_id == cluster.cluster_id and (finished or r.statement_id in judged_ids)
     )[:3]
+    risk = cluster.risk if finished else "not_finished"
     return AreaSummary(
         name=cluster.name,
-        risk=cluster.risk,
-        risk_words=RISK_WORDS[cluster.risk],
-        score_percent=round(100 * cluster.score),
+        risk=risk,
+        risk_words=RISK_WORDS[risk],
+        score_percent=round(100 * cluster.score) if finished else None,
         sentence=sentence,
         risks=risks,
         in_place=in_place,
@@ -316,9 +427,34 @@ class InvolvementSummary:
     notes: tuple[str, ...]
     threshold: float | None
     method: str | None
+    #: names in the log that the plan does not have, each in a sentence; shown first and loudly
+    mismatches: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def mismatch_text(m: Mismatch, policy: Policy) -> str:
+    """One loud sentence for a log name that matches nothing the plan has."""
+    times = policy.count_text(m.involved)
+    times += " time" if times == "1" else " times"
+    hint = (
+        " Did you mean " + " or ".join(f"'{s}'" for s in m.suggestions) + "?"
+        if m.suggestions
+        else ""
+    )
+    if m.group is None:
+        return (
+            f"The log records people taking part {times} under '{m.dimension}', which is not a "
+            f"dimension in the plan, so they are not compared with the population.{hint} "
+            "Correct the log so the names match."
+        )
+    return (
+        f"The log records people taking part {times} as '{m.group}' under '{m.dimension}', "
+        f"which is not a group in the plan. '{m.dimension}' is therefore not compared with the "
+        f"population: a share without them would be wrong.{hint} Correct the log so the names "
+        "match."
+    )
 
 
 def _percent(x: float) -> str:
@@ -444,4 +580,7 @@ def summarise_involvement(
         notes=tuple(notes),
         threshold=result.threshold if result is not None else None,
         method=result.method if result is not None else None,
+        mismatches=tuple(mismatch_text(m, policy) for m in result.mismatches)
+        if result is not None
+        else (),
     )

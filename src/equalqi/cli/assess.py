@@ -46,11 +46,14 @@ from equalqi.assess import (
 )
 from equalqi.assess.answers import ANSWER_WORDS
 from equalqi.assess.involvement import counts_from_options, groups_from_options
+from equalqi.assess.names import check_groups
 from equalqi.assess.summary import RISK_WORDS, AssessmentSummary, InvolvementSummary
+from equalqi.assess.template import answers_template
 from equalqi.cli.common import Format
 from equalqi.disclosure.policy import policy_for
 from equalqi.errors import InputError, Problem
-from equalqi.services.assessment_store import AssessmentStore
+from equalqi.services.assessment_store import AssessmentStore, open_project
+from equalqi.services.assessments import check_stage, comparison_base
 
 assess_app = typer.Typer(
     help="Equity by design: assess a project at planning and review, and log involvement.",
@@ -79,6 +82,10 @@ def _plain_errors(func: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            # The reader (e.g. ``| head``) stopped early; whatever was to be saved is saved.
+            _quiet_stdout()
+            raise typer.Exit(0) from None
         except InputError as exc:
             typer.echo("Cannot continue:", err=True)
             for problem in exc.problems:
@@ -91,6 +98,27 @@ def _plain_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device so the interpreter's final flush cannot fail noisily."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (e.g. under a test runner)
+        pass
+
+
+def _say_created(project: Path) -> None:
+    typer.echo(
+        f"Note: {project} did not exist, so a new project folder was created. If you meant an "
+        "existing project, check the spelling of --project.",
+        err=True,
+    )
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -151,27 +179,121 @@ def theory_command(
 # --------------------------------------------------------------------------- new
 
 
-def _prompt_answers(theory: Theory) -> list[Answer]:
-    typer.echo("Answer each question: yes, partly, no or dont_know (don't know).")
-    answers: list[Answer] = []
-    for cluster in theory.clusters:
-        typer.echo(f"\n== {cluster.name} ==")
-        for _, _, q in ((cluster, s, q) for s in cluster.statements for q in s.questions):
-            typer.echo(f"\n{q.text}")
-            if q.help:
-                typer.echo(f"  ({q.help})")
-            if q.evidence_prompt:
-                typer.echo(f"  Evidence: {q.evidence_prompt}")
-            while True:
-                raw = typer.prompt("Answer [yes/partly/no/dont_know]")
-                value = normalise_answer(raw)
-                if value is not None:
-                    break
-                typer.echo("Please type yes, partly, no or dont_know.")
-            note = typer.prompt("Note (optional)", default="", show_default=False).strip()
-            link = typer.prompt("Evidence link (optional)", default="", show_default=False).strip()
-            answers.append(Answer(q.id, value, note or None, (link,) if link else ()))
-    return answers
+class _Stopped(Exception):
+    """The user asked to stop; the draft holds every answer so far."""
+
+
+_CONTROL = "b = back, s = skip for now, q = save and stop"
+
+
+def _prompt_answers(
+    theory: Theory, store: AssessmentStore, stage: str, project: str | None
+) -> list[Answer]:
+    """Ask each question in turn, with progress; save a draft after every answer.
+
+    A draft from an earlier run is resumed at the first question not answered yet. ``b`` goes
+    back one question, ``s`` leaves it not answered yet, ``q`` stops (the draft is kept).
+    """
+    items = list(theory.questions())
+    total = len(items)
+    given: dict[str, Answer] = {}
+    draft = store.load_draft(stage)
+    if draft is not None:
+        parsed = parse_answers(draft, theory, source=str(store.draft_path(stage)))
+        given = {a.question_id: a for a in parsed.answers}
+        project = project or parsed.project
+        typer.echo(
+            f"Resuming your draft ({len(given)} of {total} answered): {store.draft_path(stage)}"
+        )
+
+    def save() -> None:
+        store.save_draft(
+            stage, answers_template(theory, stage=stage, project=project, answers=given.values())
+        )
+
+    typer.echo(
+        "Answer each question: yes, partly, no or dont_know (don't know). "
+        f"Also: {_CONTROL}. Your answers are saved as you go."
+    )
+    i = next((k for k, (_, _, q) in enumerate(items) if q.id not in given), total)
+    if i == total and draft is not None:
+        typer.echo("Every question in the draft has an answer.")
+    shown_cluster = None
+    while i < total:
+        cluster, _statement, q = items[i]
+        if cluster.name != shown_cluster:
+            typer.echo(f"\n== {cluster.name} ==")
+            shown_cluster = cluster.name
+        typer.echo(f"\nQuestion {i + 1} of {total}: {q.text}")
+        if q.polarity == "risk":
+            typer.echo("  (Reversed: here 'yes' means the risk is present; 'no' protects.)")
+        if q.help:
+            typer.echo(f"  ({q.help})")
+        if q.evidence_prompt:
+            typer.echo(f"  Evidence: {q.evidence_prompt}")
+        before = given.get(q.id)
+        if before is not None:
+            typer.echo(f"  Your answer so far: {ANSWER_WORDS[before.value]}")
+        raw = typer.prompt("Answer [yes/partly/no/dont_know, b/s/q]").strip().lower()
+        if raw in ("q", "quit", "stop"):
+            save()
+            raise _Stopped
+        if raw in ("b", "back"):
+            i = max(i - 1, 0)
+            shown_cluster = None
+            continue
+        if raw in ("s", "skip"):
+            given.pop(q.id, None)
+            save()
+            i += 1
+            continue
+        value = normalise_answer(raw)
+        if value is None:
+            typer.echo(f"Please type yes, partly, no or dont_know ({_CONTROL}).")
+            continue
+        note = typer.prompt("Note (optional)", default="", show_default=False).strip()
+        link = typer.prompt("Evidence link (optional)", default="", show_default=False).strip()
+        given[q.id] = Answer(q.id, value, note or None, (link,) if link else ())
+        save()
+        i += 1
+    order = {q.id: k for k, (_, _, q) in enumerate(items)}
+    return sorted(given.values(), key=lambda a: order[a.question_id])
+
+
+@assess_app.command("template")
+@_plain_errors
+def template_command(
+    stage: Annotated[StageChoice, typer.Option("--stage", help="planning or review.")] = (
+        StageChoice.planning
+    ),
+    theory: Annotated[
+        Path | None, typer.Option("--theory", help="A theory TOML file (default: built in).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the file here (never overwritten); default: print."),
+    ] = None,
+) -> None:
+    """Write a blank answers file: every question with its id, help and allowed answers."""
+    text = answers_template(_load_theory(theory), stage=stage.value)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        with out.open("x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise InputError(
+            Problem(
+                "the file already exists",
+                "Choose a new name, or move the old file first; it has not been changed.",
+                str(out),
+            )
+        ) from None
+    typer.echo(
+        f"Wrote {out}. Fill in the answers, then: equalqi assess new --project DIR "
+        f"--stage {stage.value} --answers {out}"
+    )
 
 
 @assess_app.command("new")
@@ -197,7 +319,8 @@ def new_command(
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
     """Create an assessment at the planning or review stage and save it in the project."""
-    store = AssessmentStore(project)
+    created = not project.exists()
+    store = open_project(project, must_have_content=False)
     planning = store.latest("planning")
     if theory is None and stage is StageChoice.review and planning is not None:
         t = planning.theory
@@ -206,33 +329,45 @@ def new_command(
     project_name = name
     if answers is not None:
         parsed = parse_answers(_read_text(answers, "answers"), t, source=str(answers))
-        if parsed.stage is not None and parsed.stage != stage.value:
-            raise InputError(
-                Problem(
-                    f"the answers file says stage = '{parsed.stage}' but --stage is "
-                    f"'{stage.value}'",
-                    "Make them match, or remove 'stage' from the answers file.",
-                    str(answers),
-                )
-            )
+        check_stage(stage.value, parsed.stage, str(answers))
         given = list(parsed.answers)
+        actions, about = parsed.actions, parsed.about
         project_name = project_name or parsed.project
     else:
-        given = _prompt_answers(t)
+        actions, about = (), None
+        try:
+            given = _prompt_answers(t, store, stage.value, project_name)
+        except _Stopped:
+            typer.echo(
+                f"Stopped. Your answers are saved in {store.draft_path(stage.value)}; run the "
+                "same command again to carry on."
+            )
+            return
     if project_name is None and planning is not None:
         project_name = planning.project
     assessment = new_assessment(
-        t, given, stage=stage.value, created_at=_now(), project=project_name
+        t,
+        given,
+        stage=stage.value,
+        created_at=_now(),
+        project=project_name,
+        actions=actions,
+        about=about,
     )
     path = store.save_assessment(assessment)
-    earlier = planning if stage is StageChoice.review else None
-    summary = summarise(assessment, earlier)
+    if answers is None:
+        store.discard_draft(stage.value)
+    if created:
+        _say_created(project)
+    summary = summarise(
+        assessment,
+        comparison_base([*store.load_assessments()], assessment),
+        today=_now().date(),
+    )
     if fmt is Format.json:
         _echo_json({"path": str(path), "summary": summary.to_dict()})
         return
     typer.echo(f"Saved {stage.value} assessment: {path}")
-    if assessment.unanswered:
-        typer.echo(f"{len(assessment.unanswered)} question(s) not answered (scored as don't know).")
     _print_summary(summary)
 
 
@@ -246,15 +381,35 @@ def _print_summary(s: AssessmentSummary) -> None:
     if s.unknown_note:
         typer.echo(s.unknown_note)
     for area in s.areas:
-        typer.echo(f"\n{area.name}: {area.risk_words} (score {area.score_percent}%)")
+        score = "not yet" if area.score_percent is None else f"{area.score_percent}%"
+        typer.echo(f"\n{area.name}: {area.risk_words} (score {score})")
         for point in area.risks:
-            typer.echo(f"  ! Could widen the gap: {point.text}")
+            cites = f" [{point.cites}]" if point.cites else ""
+            typer.echo(f"  ! Could widen the gap: {point.text}{cites}")
             for reason in point.because:
                 typer.echo(f"      {reason}")
         for point in area.not_in_place:
             typer.echo(f"  - Not fully in place yet: {point.text}")
-        for text in area.in_place:
-            typer.echo(f"  + In place: {text}")
+        for point in area.in_place:
+            typer.echo(f"  + In place: {point.text}")
+    if s.about is not None:
+        typer.echo("")
+        for heading, text in s.about.sections:
+            typer.echo(f"{heading}: {text}")
+        pcs = "; ".join(s.about.characteristics_considered) or "none recorded"
+        typer.echo(f"Protected characteristics considered: {pcs}")
+        ih = "; ".join(s.about.inclusion_considered) or "none recorded"
+        typer.echo(f"Inclusion health groups considered: {ih}")
+        typer.echo(s.about.sign_off)
+    if s.action_plan is not None:
+        plan = s.action_plan
+        typer.echo(f"\nAction plan: {plan.headline}")
+        for row in plan.rows:
+            flag = "!! " if row.overdue else "   "
+            typer.echo(
+                f" {flag}{row.what} (for: {row.cites}; owner: {row.owner}; due {row.due}): "
+                f"{row.status}"
+            )
     if s.actions:
         typer.echo("\nWhat to do next:")
         for i, action in enumerate(s.actions, start=1):
@@ -302,7 +457,7 @@ def show_command(
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
     """Show the latest assessment in plain words (a review is compared with planning)."""
-    store = AssessmentStore(project)
+    store = open_project(project, must_have_content=True)
     history = _history(store)
     if stage is None:
         current = history[-1]
@@ -317,11 +472,7 @@ def show_command(
                 )
             )
         current = latest
-    earlier = None
-    if current.stage == "review":
-        plans = [a for a in history if a.stage == "planning" and a.created_at <= current.created_at]
-        earlier = plans[-1] if plans else None
-    summary = summarise(current, earlier)
+    summary = summarise(current, comparison_base(history, current), today=_now().date())
     if fmt is Format.json:
         _echo_json(
             {
@@ -348,7 +499,7 @@ def compare_command(
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
     """Compare the latest planning assessment with the latest review."""
-    store = AssessmentStore(project)
+    store = open_project(project, must_have_content=True)
     before, after = store.latest("planning"), store.latest("review")
     missing = [s for s, a in (("planning", before), ("review", after)) if a is None]
     if missing:
@@ -411,7 +562,17 @@ def involvement_add(
     group: Annotated[
         list[str] | None,
         typer.Option(
-            "--group", help='Counts by group: DIMENSION:GROUP=COUNT, e.g. "core20:Core20=3".'
+            "--group",
+            help="Counts by group, named as the plan names them: DIMENSION:GROUP=COUNT, e.g. "
+            '"Deprivation (IMD quintile):1 - most deprived=4". Needs --plan.',
+        ),
+    ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="The project's analysis plan (TOML): group counts are checked against its "
+            "dimensions and groups.",
         ),
     ] = None,
     role: Annotated[
@@ -443,14 +604,36 @@ def involvement_add(
         if barrier_notes:
             raw["barrier_notes"] = barrier_notes
         activity = activity_from_dict({k: v for k, v in raw.items() if v is not None})
-    store = AssessmentStore(project)
+    created = not project.exists()
+    store = open_project(project, must_have_content=False)
+    if activity.groups:
+        if plan is None:
+            raise InputError(
+                Problem(
+                    "group counts can only be checked against the project's analysis plan",
+                    "Add --plan PLAN.toml (the plan the project is analysed with), so the "
+                    "group names match the report's.",
+                    str(from_file) if from_file else None,
+                )
+            )
+        check_groups(activity, _plan_groups(plan), source=str(from_file or "--group"))
     log = store.load_involvement().add(activity)
     path = store.save_involvement(log)
+    if created:
+        _say_created(project)
+    n = len(log.activities)
     typer.echo(
         f"Added {activity.type_words.lower()} on {activity.date.isoformat()} "
-        f"({activity.participants} taking part). The log now has {len(log.activities)} "
-        f"activities: {path}"
+        f"({activity.participants} taking part). The log now has {n} "
+        f"{'activity' if n == 1 else 'activities'}: {path}"
     )
+
+
+def _plan_groups(path: Path) -> dict[str, tuple[str, ...] | None]:
+    from equalqi.plan import parse_plan
+    from equalqi.services.analysis.labels import plan_groups
+
+    return plan_groups(parse_plan(_read_text(path, "plan"), source=str(path)))
 
 
 @involvement_app.command("show")
@@ -479,7 +662,7 @@ def involvement_show(
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
     """Show the involvement log and how those involved compare with the population."""
-    store = AssessmentStore(project)
+    store = open_project(project, must_have_content=True)
     log = store.load_involvement()
     result = None
     if population is not None:
@@ -501,6 +684,8 @@ def involvement_show(
 
 def _print_involvement(s: InvolvementSummary) -> None:
     typer.echo(s.headline)
+    for text in s.mismatches:
+        typer.echo(f"!! {text}")
     for row in s.activities:
         title = f": {row.title}" if row.title else ""
         barriers = "; ".join(row.barriers) if row.barriers else "none recorded"
@@ -523,3 +708,199 @@ def _print_involvement(s: InvolvementSummary) -> None:
         typer.echo(f"Under-represented: {text}")
     for note in s.notes:
         typer.echo(f"Note: {note}")
+
+
+@assess_app.command("report")
+@_plain_errors
+def report_command(
+    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the HTML and PDF.")],
+    suppress_below: Annotated[
+        int,
+        typer.Option("--suppress-below", help="Hide counts from 1 to this minus 1 (0: off)."),
+    ] = 10,
+) -> None:
+    """Write the assessment, action plan and involvement log as HTML and a tagged PDF (no
+    data needed)."""
+    from equalqi.services.report.equity_pack import write_equity_report
+
+    policy = policy_for("suppress", suppress_below=suppress_below)
+    written = write_equity_report(project, out, policy=policy)
+    typer.echo(f"Report: {written.html}")
+    typer.echo(f"PDF (tagged for screen readers): {written.pdf}")
+
+
+# --------------------------------------------------------------------------- registry transfer
+
+
+def _registry_user(session: Any, email: str) -> Any:
+    from sqlalchemy import func, select
+
+    from equalqi.registry.models import User
+
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None or not user.active:
+        raise InputError(
+            Problem(
+                "there is no active user with this e-mail address in the registry",
+                "Check --user, or create the user with: equalqi admin create-user",
+                value=email,
+            )
+        )
+    return user
+
+
+def _transfer(db: str | None, email: str, run: Callable[[Any, Any], Any]) -> Any:
+    from equalqi.cli.admin import _registry
+    from equalqi.registry.access import Forbidden, NotFound
+
+    reg = _registry(db)
+    try:
+        with reg.session() as session, session.begin():
+            try:
+                return run(session, _registry_user(session, email))
+            except NotFound:
+                raise InputError(
+                    Problem(
+                        "there is no such project in this user's organisation",
+                        "Check the project number (shown in the web app's address bar).",
+                    )
+                ) from None
+            except Forbidden as exc:
+                raise InputError(Problem(str(exc), "Ask an admin for the editor role.")) from None
+    finally:
+        reg.close()
+
+
+Db = Annotated[
+    str | None, typer.Option("--db", help="Registry URL; default: SQLite in $EQUALQI_HOME.")
+]
+UserEmail = Annotated[
+    str, typer.Option("--user", help="Your e-mail address in the registry (checks your role).")
+]
+
+
+@assess_app.command("import")
+@_plain_errors
+def import_command(
+    project: Annotated[Path, typer.Option("--project", help="The project folder to read.")],
+    into: Annotated[int, typer.Option("--into", help="The registry project's number.")],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """Copy a folder's assessments and involvement log into a registry project (all or none)."""
+    from equalqi.services.assessments import import_folder
+
+    moved = _transfer(db, user, lambda s, u: import_folder(s, u, into, project))
+    typer.echo(
+        f"Imported {moved.assessments} assessment(s) and {moved.activities} involvement "
+        f"{'activity' if moved.activities == 1 else 'activities'} into project {into}."
+    )
+
+
+@assess_app.command("export")
+@_plain_errors
+def export_command(
+    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    project: Annotated[Path, typer.Option("--project", help="A new or empty folder to write.")],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """Write a registry project's assessments and involvement log as files."""
+    from equalqi.services.assessments import export_folder
+
+    moved = _transfer(db, user, lambda s, u: export_folder(s, u, source, project))
+    typer.echo(
+        f"Exported {moved.assessments} assessment(s) and {moved.activities} involvement "
+        f"{'activity' if moved.activities == 1 else 'activities'} to {project}."
+    )
+
+
+# --------------------------------------------------------------------------- registry corrections
+
+
+@assess_app.command("list")
+@_plain_errors
+def list_command(
+    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """List a registry project's assessments and involvement activities, with their numbers
+    (to correct or remove them)."""
+    from equalqi.registry import assessments as repo
+    from equalqi.registry import involvement as log_repo
+
+    def run(session: Any, who: Any) -> list[str]:
+        lines = ["Assessments:"]
+        for r in sorted(repo.list_assessments(session, who, source), key=lambda r: r.id):
+            when = str(r.data.get("created_at", ""))[:10]
+            lines.append(f"  {r.id}: {r.stage} on {when} ({RISK_WORDS.get(r.overall_risk)})")
+        lines.append("Involvement activities:")
+        for rec in log_repo.activity_records(session, who, source):
+            a = activity_from_dict(rec.data)
+            lines.append(
+                f"  {rec.id}: {a.type_words} on {a.date.isoformat()} ({a.participants} taking part)"
+            )
+        return lines
+
+    for line in _transfer(db, user, run):
+        typer.echo(line)
+
+
+@assess_app.command("remove")
+@_plain_errors
+def remove_command(
+    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    number: Annotated[int, typer.Option("--assessment", help="The assessment's number.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it is removed (kept in the audit trail).")
+    ],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """Remove an assessment from a registry project; the audit trail keeps a copy and why."""
+    from equalqi.services.assessments import remove_assessment
+
+    _transfer(db, user, lambda s, u: remove_assessment(s, u, source, number, reason))
+    typer.echo(f"Removed assessment {number} from project {source}. The audit trail keeps it.")
+
+
+@involvement_app.command("remove")
+@_plain_errors
+def involvement_remove(
+    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    number: Annotated[int, typer.Option("--activity", help="The activity's number.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it is removed (kept in the audit trail).")
+    ],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """Remove an involvement activity from a registry project; audited with a copy and why."""
+    from equalqi.services.assessments import remove_activity
+
+    _transfer(db, user, lambda s, u: remove_activity(s, u, source, number, reason))
+    typer.echo(f"Removed activity {number} from project {source}. The audit trail keeps it.")
+
+
+@involvement_app.command("edit")
+@_plain_errors
+def involvement_edit(
+    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    number: Annotated[int, typer.Option("--activity", help="The activity's number.")],
+    from_file: Annotated[
+        Path, typer.Option("--file", help="The corrected activity as a TOML file.")
+    ],
+    user: UserEmail,
+    db: Db = None,
+) -> None:
+    """Correct an involvement activity in a registry project (group names checked against the
+    project's plan); the audit trail keeps what it said before."""
+    from equalqi.services.assessments import correct_activity
+
+    activity = parse_activity(_read_text(from_file, "activity"), source=str(from_file))
+    _transfer(db, user, lambda s, u: correct_activity(s, u, source, number, activity.to_dict()))
+    typer.echo(
+        f"Corrected activity {number} of project {source}. The audit trail keeps the old one."
+    )

@@ -261,6 +261,10 @@ def analyse(
         plan = parse_plan(plan_file.read_text(encoding="utf-8"), source=plan_file.name)
         if delimiter is not None:
             plan = _with_delimiter(plan, delimiter)
+        if project is not None:  # a mistyped folder fails now, not after the analysis
+            from equalqi.services.assessment_store import open_project
+
+            open_project(project, must_have_content=True)
         with _steps(fmt, quiet) as say:
             # Everything printed or written from here on has passed the disclosure boundary.
             result = disclose(run_analysis(data, plan, con=engine, table=table, progress=say))

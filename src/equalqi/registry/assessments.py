@@ -17,8 +17,14 @@ from equalqi.assess import (
     score_assessment,
 )
 from equalqi.registry import audit
-from equalqi.registry.access import project_for, require
+from equalqi.registry.access import NotFound, project_for, require
 from equalqi.registry.models import AssessmentRecord, User
+
+
+def _risk(assessment: Assessment, scored: str) -> str:
+    """The stored overall risk: "not_finished" while a question is not answered yet (a blank
+    is never scored as a risk; see :func:`equalqi.assess.summary.summarise_assessment`)."""
+    return "not_finished" if assessment.unanswered else scored
 
 
 def save_assessment(
@@ -48,7 +54,7 @@ def save_assessment(
         project_id=project.id,
         stage=stage,
         data=assessment.to_dict(),
-        overall_risk=profile.overall_risk,
+        overall_risk=_risk(assessment, profile.overall_risk),
         created_by=user.id,
     )
     session.add(record)
@@ -59,9 +65,85 @@ def save_assessment(
         "assess",
         "assessment",
         record.id,
-        {"stage": stage, "risk": profile.overall_risk, "answered": len(given)},
+        {"stage": stage, "risk": _risk(assessment, profile.overall_risk), "answered": len(given)},
     )
     return record
+
+
+def add_assessment(
+    session: Session, user: User, project_id: int, assessment: Assessment, *, action: str
+) -> AssessmentRecord:
+    """Store an already-built assessment as it is (its own theory and date), e.g. imported."""
+    require(user, "editor")
+    project_for(session, user, project_id)
+    profile = score_assessment(assessment)
+    record = AssessmentRecord(
+        project_id=project_id,
+        stage=assessment.stage,
+        data=assessment.to_dict(),
+        overall_risk=_risk(assessment, profile.overall_risk),
+        created_by=user.id,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session, user, action, "assessment", record.id,
+        {"stage": assessment.stage, "risk": _risk(assessment, profile.overall_risk)},
+    )  # fmt: skip
+    return record
+
+
+def get_assessment(
+    session: Session, user: User, project_id: int, assessment_id: int
+) -> AssessmentRecord:
+    """One assessment of the project (:class:`NotFound` if it is not in this project)."""
+    require(user, "viewer")
+    project_for(session, user, project_id)
+    record = session.get(AssessmentRecord, assessment_id)
+    if record is None or record.project_id != project_id:
+        raise NotFound(f"assessment {assessment_id}")
+    return record
+
+
+def replace_assessment(
+    session: Session, user: User, project_id: int, assessment_id: int, assessment: Assessment
+) -> AssessmentRecord:
+    """Correct a stored assessment in place; the audit trail keeps what it said before."""
+    require(user, "editor")
+    record = get_assessment(session, user, project_id, assessment_id)
+    before = record.data
+    profile = score_assessment(assessment)
+    record.data = assessment.to_dict()
+    record.stage = assessment.stage
+    record.overall_risk = _risk(assessment, profile.overall_risk)
+    audit.record(
+        session,
+        user,
+        "edit",
+        "assessment",
+        record.id,
+        {"project_id": project_id, "before": before, "after": record.data},
+    )
+    session.flush()
+    return record
+
+
+def delete_assessment(
+    session: Session, user: User, project_id: int, assessment_id: int, reason: str
+) -> None:
+    """Remove a stored assessment; the audit trail keeps a full copy and the reason."""
+    require(user, "editor")
+    record = get_assessment(session, user, project_id, assessment_id)
+    audit.record(
+        session,
+        user,
+        "remove",
+        "assessment",
+        record.id,
+        {"project_id": project_id, "reason": reason, "removed": record.data},
+    )
+    session.delete(record)
+    session.flush()
 
 
 def list_assessments(session: Session, user: User, project_id: int) -> list[AssessmentRecord]:

@@ -87,6 +87,25 @@ class AssessmentStore:
         items = self.load_assessments(stage)
         return items[-1] if items else None
 
+    # ----------------------------------------------------------------- drafts
+    def draft_path(self, stage: str) -> Path:
+        """The interactive mode's draft for ``stage``: an answers file (TOML), saved after
+        every answer so that stopping loses nothing."""
+        return self.equity_dir / f"draft-{stage}.toml"
+
+    def save_draft(self, stage: str, text: str) -> Path:
+        self.equity_dir.mkdir(parents=True, exist_ok=True)
+        path = self.draft_path(stage)
+        _write_replace(path, text)
+        return path
+
+    def load_draft(self, stage: str) -> str | None:
+        path = self.draft_path(stage)
+        return path.read_text(encoding="utf-8") if path.exists() else None
+
+    def discard_draft(self, stage: str) -> None:
+        self.draft_path(stage).unlink(missing_ok=True)
+
     # ----------------------------------------------------------------- involvement
     def save_involvement(self, log: InvolvementLog) -> Path:
         """Replace the involvement log atomically; return its path."""
@@ -101,6 +120,44 @@ class AssessmentStore:
         return involvement_from_dict(
             _read_json(self.involvement_path), source=str(self.involvement_path)
         )
+
+
+def open_project(
+    project_dir: str | os.PathLike[str], *, must_have_content: bool
+) -> AssessmentStore:
+    """The store of a project folder, with a clear error for a folder that is not one.
+
+    ``must_have_content``: the folder must exist and already hold an assessment or an
+    involvement log (for commands that read them), so a mistyped folder is never read as
+    "nothing recorded". Without it, a missing folder is a new project (commands that write
+    say they created it).
+    """
+    path = Path(project_dir)
+    if not must_have_content and not path.exists():
+        return AssessmentStore(path)  # a new project: the caller says it was created
+    if not path.is_dir():
+        raise StoreError(
+            Problem(
+                "the project folder does not exist",
+                "Check the spelling of --project. To start a new project, create the folder "
+                "first (for example with mkdir).",
+                str(path),
+            )
+        )
+    store = AssessmentStore(path)
+    if must_have_content and not (
+        store.involvement_path.exists()
+        or (store.assessments_dir.is_dir() and any(store.assessments_dir.glob("*.json")))
+    ):
+        raise StoreError(
+            Problem(
+                "this folder has no equity assessment and no involvement log",
+                "Check --project names the project folder. Start one with: equalqi assess new "
+                "--project DIR --stage planning (or equalqi assess involvement add).",
+                str(path),
+            )
+        )
+    return store
 
 
 def _dumps(data: dict[str, Any]) -> str:
@@ -121,7 +178,7 @@ def _read_json(path: Path) -> Any:
 
 
 def _temp(directory: Path, data: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(data)

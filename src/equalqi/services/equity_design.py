@@ -18,7 +18,7 @@ from equalqi.assess.representativeness import Population
 from equalqi.services.analysis.labels import CORE20, NOT_KNOWN
 from equalqi.services.analysis.measure_table import OVERALL
 from equalqi.services.analysis.pipeline import AnalysisResult
-from equalqi.services.assessment_store import AssessmentStore
+from equalqi.services.assessment_store import AssessmentStore, open_project
 from equalqi.services.disclosure import require_disclosed
 from equalqi.services.report.assessment_section import render_project_section
 
@@ -44,7 +44,12 @@ def served_population(result: AnalysisResult) -> Population:
 
 
 def equity_section(result: AnalysisResult, project_dir: str | Path) -> str:
-    """The report's equity-by-design section for a project folder ('' if it has none)."""
+    """The report's equity-by-design section for a project folder.
+
+    A folder that does not exist, or holds neither an assessment nor a log, is an error (a
+    mistyped ``--project`` must not quietly leave the section out).
+    """
+    open_project(project_dir, must_have_content=True)
     return render_project_section(
         project_dir,
         population=served_population(result),

@@ -19,6 +19,7 @@ from equalqi.plan import parse_plan
 from equalqi.registry import analyses, assessments, audit, datasets, jobs, projects
 from equalqi.registry.models import AnalysisRun, Dataset, Job, Project, User
 from equalqi.services import analyses as analysis_service
+from equalqi.services import assessments as assessment_service
 from equalqi.web.account import begin_session, check_password
 from equalqi.web.deps import DB, Admin, Cfg, Editor, Form, Viewer
 from equalqi.web.security import csrf_token, verify_csrf
@@ -340,7 +341,9 @@ def save_assessment(
     session: DB,
 ) -> Response:
     try:
-        row = assessments.save_assessment(session, user, project_id, body.answers, stage=body.stage)
+        row = assessment_service.record_assessment(
+            session, user, project_id, body.answers, stage=body.stage
+        )
     except InputError as exc:
         return problems_response(exc)
     except ValueError as exc:

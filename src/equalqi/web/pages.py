@@ -6,6 +6,7 @@ role check (:mod:`equalqi.web.deps`) and every POST on the CSRF check.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,11 +19,14 @@ from starlette.datastructures import UploadFile
 from equalqi.assess import (
     ACTIVITY_TYPES,
     BARRIERS,
-    InvolvementError,
+    Assessment,
+    activity_from_dict,
+    assessment_from_dict,
     default_theory,
-    summarise,
     summarise_involvement,
 )
+from equalqi.assess.actions import ACTION_STATUSES, summarise_actions
+from equalqi.assess.summary import RISK_WORDS
 from equalqi.disclosure import Policy
 from equalqi.errors import InputError, Problem
 from equalqi.plan import parse_plan, plan_from_dict
@@ -46,6 +50,7 @@ from equalqi.registry.models import (
 )
 from equalqi.registry.users import MIN_PASSWORD, create_user, email_taken, list_users
 from equalqi.services import analyses as analysis_service
+from equalqi.services import assessments as assessment_service
 from equalqi.services.disclosure import plan_policy
 from equalqi.services.page_charts import Chart
 from equalqi.services.report.assessment_section import render_assessment_section
@@ -179,7 +184,7 @@ def _project_page(
 def project_overview(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
     project = projects.get_project(session, user, project_id)
     run = analyses.latest_analysis(session, user, project_id)
-    risk = assessments.latest_risk(session, user, project_id)
+    risk = assessment_service.latest_risk_words(session, user, project_id)
     return _project_page(
         request,
         "project_overview.html.j2",
@@ -472,16 +477,38 @@ def _clusters() -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def _assessment_html(session: Session, user: User, project_id: int) -> str:
-    latest = assessments.latest_assessment(session, user, project_id)
-    return render_assessment_section(summarise(latest), None) if latest else ""
+def _assessment_rows(session: Session, user: User, project_id: int) -> list[dict[str, Any]]:
+    """Saved assessments, newest first, for the history table (with ids to correct them)."""
+    rows = assessments.list_assessments(session, user, project_id)
+    out = []
+    for r in rows:
+        created = str(r.data.get("created_at", ""))[:10]
+        out.append(
+            {"id": r.id, "stage": r.stage, "date": created, "risk": RISK_WORDS[r.overall_risk]}
+        )
+    return out
 
 
-@router.get("/projects/{project_id}/assessment", response_class=HTMLResponse)
-def assessment_page(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
-    project = projects.get_project(session, user, project_id)
-    latest = assessments.latest_assessment(session, user, project_id)
-    answers = {a.question_id: a.value for a in latest.answers} if latest else {}
+def _assessment_form_page(
+    request: Request,
+    session: Session,
+    user: User,
+    project: Project,
+    *,
+    editing: int | None = None,
+    problems: Sequence[dict[str, str]] = (),
+    status: int = 200,
+) -> HTMLResponse:
+    if editing is not None:
+        record = assessments.get_assessment(session, user, project.id, editing)
+        current: Assessment | None = assessment_from_dict(record.data)
+    else:
+        current = assessments.latest_assessment(session, user, project.id)
+    answers = {a.question_id: a.value for a in current.answers} if current else {}
+    summary = assessment_service.project_summary(
+        session, user, project.id, policy=_project_policy(session, user, project.id)
+    )
+    latest = assessments.latest_assessment(session, user, project.id)
     clusters = _clusters()
     return _project_page(
         request,
@@ -489,13 +516,28 @@ def assessment_page(request: Request, project_id: int, user: Viewer, session: DB
         user,
         project,
         "Equity assessment",
-        section_html=_assessment_html(session, user, project_id),
+        status=status,
+        section_html=render_assessment_section(summary, None) if summary else "",
+        history=_assessment_rows(session, user, project.id),
         clusters=clusters,
         n_questions=sum(len(c["questions"]) for c in clusters),
         answers=answers,
-        stage=latest.stage if latest else "planning",
-        problems=[],
+        stage=current.stage if current else "planning",
+        editing=editing,
+        tasks=assessment_service.area_tasks(latest),
+        current_stage=latest.stage if latest else None,
+        problems=list(problems),
     )
+
+
+@router.get("/projects/{project_id}/assessment", response_class=HTMLResponse)
+def assessment_page(request: Request, project_id: int, user: Viewer, session: DB) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    return _assessment_form_page(request, session, user, project)
+
+
+def _answers_from(form: Any) -> dict[str, str]:
+    return {k[2:]: v for k, v in form.items() if k.startswith("q:") and isinstance(v, str)}
 
 
 @router.post("/projects/{project_id}/assessment", dependencies=csrf)
@@ -503,13 +545,226 @@ def save_assessment(
     request: Request, project_id: int, user: Editor, session: DB, form: Form
 ) -> Response:
     projects.get_project(session, user, project_id)
-    answers = {k[2:]: v for k, v in form.items() if k.startswith("q:") and isinstance(v, str)}
     stage = forms.text(form, "stage") or "planning"
     try:
-        assessments.save_assessment(session, user, project_id, answers, stage=stage)
+        assessment_service.record_assessment(
+            session, user, project_id, _answers_from(form), stage=stage
+        )
     except InputError as exc:  # AnswersError: unknown question or answer (a tampered form)
         raise HTTPException(status_code=400, detail=str(exc)) from exc
     return _see_other(f"/projects/{project_id}/assessment")
+
+
+@router.post("/projects/{project_id}/assessment/start", dependencies=csrf)
+def start_assessment(
+    request: Request, project_id: int, user: Editor, session: DB, form: Form
+) -> Response:
+    """Start a new check (planning or review) with no answers yet; areas are then answered
+    one page at a time."""
+    projects.get_project(session, user, project_id)
+    try:
+        assessment_service.record_assessment(
+            session, user, project_id, {}, stage=forms.text(form, "stage") or "planning"
+        )
+    except InputError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return _see_other(f"/projects/{project_id}/assessment")
+
+
+def _area_page(
+    request: Request,
+    session: Session,
+    user: User,
+    project: Project,
+    cluster_id: str,
+    problems: Sequence[dict[str, str]] = (),
+    status: int = 200,
+) -> HTMLResponse:
+    latest = assessments.latest_assessment(session, user, project.id)
+    theory = latest.theory if latest else default_theory()
+    cluster = next((c for c in theory.clusters if c.id == cluster_id), None)
+    if cluster is None:
+        raise HTTPException(status_code=404, detail="no such area")
+    tasks = assessment_service.area_tasks(latest)
+    index = next(i for i, t in enumerate(tasks) if t.cluster_id == cluster_id)
+    return _project_page(
+        request,
+        "project_assessment_area.html.j2",
+        user,
+        project,
+        "Equity assessment",
+        status=status,
+        area=cluster,
+        questions=[q for s in cluster.statements for q in s.questions],
+        answers={a.question_id: a.value for a in latest.answers} if latest else {},
+        number=index + 1,
+        n_areas=len(tasks),
+        next_area=tasks[index + 1].cluster_id if index + 1 < len(tasks) else None,
+        problems=list(problems),
+    )
+
+
+def _actions_page(
+    request: Request,
+    session: Session,
+    user: User,
+    project: Project,
+    problems: Sequence[dict[str, str]] = (),
+    status: int = 200,
+    values: Mapping[str, Any] | None = None,
+) -> HTMLResponse:
+    latest = assessments.latest_assessment(session, user, project.id)
+    theory = latest.theory if latest else default_theory()
+    plan = (
+        summarise_actions(latest.actions, theory, today=dt.datetime.now(dt.UTC).date())
+        if latest
+        else None
+    )
+    return _project_page(
+        request,
+        "project_assessment_actions.html.j2",
+        user,
+        project,
+        "Equity assessment",
+        status=status,
+        has_assessment=latest is not None,
+        plan=plan,
+        actions=list(latest.actions) if latest else [],
+        statements=[(st.id, st.plain or st.id) for _, st in theory.statements()],
+        statuses=ACTION_STATUSES,
+        values=dict(values or {}),
+        problems=list(problems),
+    )
+
+
+@router.get("/projects/{project_id}/assessment/actions", response_class=HTMLResponse)
+def actions_page(request: Request, project_id: int, user: Editor, session: DB) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    return _actions_page(request, session, user, project)
+
+
+def _action_from_form(form: Any) -> dict[str, Any]:
+    raw = {k: forms.text(form, k) for k in ("risk", "what", "owner", "due", "status")}
+    return {k: v for k, v in raw.items() if v}
+
+
+@router.post("/projects/{project_id}/assessment/actions", dependencies=csrf)
+def add_action(
+    request: Request, project_id: int, user: Editor, session: DB, form: Form
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    raw = _action_from_form(form)
+    try:
+        assessment_service.save_action(session, user, project.id, raw)
+    except InputError as exc:
+        return _actions_page(
+            request, session, user, project, forms.summary_items(exc.problems), 400, raw
+        )
+    return _see_other(f"/projects/{project_id}/assessment/actions")
+
+
+@router.post("/projects/{project_id}/assessment/actions/{number}", dependencies=csrf)
+def update_action(
+    request: Request, project_id: int, number: int, user: Editor, session: DB, form: Form
+) -> Response:
+    """Change one action's status (the rest of the action is kept as it was)."""
+    project = projects.get_project(session, user, project_id)
+    latest = assessments.latest_assessment(session, user, project.id)
+    if latest is None or not 1 <= number <= len(latest.actions):
+        raise HTTPException(status_code=404, detail="no such action")
+    raw = {**latest.actions[number - 1].to_dict(), "status": forms.text(form, "status")}
+    try:
+        assessment_service.save_action(session, user, project.id, raw, index=number - 1)
+    except InputError as exc:
+        return _actions_page(
+            request, session, user, project, forms.summary_items(exc.problems), 400
+        )
+    return _see_other(f"/projects/{project_id}/assessment/actions")
+
+
+@router.get("/projects/{project_id}/assessment/areas/{cluster_id}", response_class=HTMLResponse)
+def area_page(
+    request: Request, project_id: int, cluster_id: str, user: Editor, session: DB
+) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    return _area_page(request, session, user, project, cluster_id)
+
+
+@router.post("/projects/{project_id}/assessment/areas/{cluster_id}", dependencies=csrf)
+def save_area(
+    request: Request, project_id: int, cluster_id: str, user: Editor, session: DB, form: Form
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    try:
+        assessment_service.answer_area(session, user, project.id, cluster_id, _answers_from(form))
+    except InputError as exc:
+        return _area_page(
+            request, session, user, project, cluster_id, forms.summary_items(exc.problems), 400
+        )
+    if forms.text(form, "then") == "next":
+        tasks = assessment_service.area_tasks(
+            assessments.latest_assessment(session, user, project.id)
+        )
+        ids = [t.cluster_id for t in tasks]
+        if cluster_id in ids and ids.index(cluster_id) + 1 < len(ids):
+            return _see_other(
+                f"/projects/{project_id}/assessment/areas/{ids[ids.index(cluster_id) + 1]}"
+            )
+    return _see_other(f"/projects/{project_id}/assessment")
+
+
+@router.get("/projects/{project_id}/assessment/{assessment_id}/edit", response_class=HTMLResponse)
+def edit_assessment_page(
+    request: Request, project_id: int, assessment_id: int, user: Editor, session: DB
+) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    return _assessment_form_page(request, session, user, project, editing=assessment_id)
+
+
+@router.post("/projects/{project_id}/assessment/{assessment_id}", dependencies=csrf)
+def correct_assessment(
+    request: Request, project_id: int, assessment_id: int, user: Editor, session: DB, form: Form
+) -> Response:
+    projects.get_project(session, user, project_id)
+    stage = forms.text(form, "stage") or "planning"
+    try:
+        assessment_service.correct_assessment(
+            session, user, project_id, assessment_id, _answers_from(form), stage=stage
+        )
+    except InputError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from exc
+    return _see_other(f"/projects/{project_id}/assessment")
+
+
+@router.post("/projects/{project_id}/assessment/{assessment_id}/remove", dependencies=csrf)
+def remove_assessment(
+    request: Request, project_id: int, assessment_id: int, user: Editor, session: DB, form: Form
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    try:
+        assessment_service.remove_assessment(
+            session, user, project_id, assessment_id, forms.text(form, "reason")
+        )
+    except InputError as exc:
+        problems = forms.summary_items(exc.problems, anchor=f"reason-{assessment_id}")
+        return _assessment_form_page(request, session, user, project, problems=problems, status=400)
+    return _see_other(f"/projects/{project_id}/assessment")
+
+
+def _activity_rows(session: Session, user: User, project_id: int) -> list[dict[str, Any]]:
+    policy = _project_policy(session, user, project_id)
+    out = []
+    for r in involvement.activity_records(session, user, project_id):
+        a = activity_from_dict(r.data)
+        out.append(
+            {
+                "id": r.id,
+                "date": a.date.isoformat(),
+                "activity": a.type_words + (f": {a.title}" if a.title else ""),
+                "people": policy.count_text(a.participants),
+            }
+        )
+    return out
 
 
 def _involvement_page(
@@ -519,11 +774,16 @@ def _involvement_page(
     project: Project,
     problems: list[dict[str, str]],
     status: int = 200,
+    *,
+    editing: int | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> HTMLResponse:
     log = involvement.involvement_log(session, user, project.id)
     html = render_assessment_section(
         None, summarise_involvement(log, policy=_project_policy(session, user, project.id))
     )
+    if values is None and editing is not None:
+        values = involvement.get_activity(session, user, project.id, editing).data
     return _project_page(
         request,
         "project_involvement.html.j2",
@@ -531,10 +791,13 @@ def _involvement_page(
         project,
         "Involvement",
         section_html=html,
+        activity_rows=_activity_rows(session, user, project.id),
         activity_types=ACTIVITY_TYPES,
         barriers=BARRIERS,
         problems=problems,
         status=status,
+        editing=editing,
+        values=dict(values or {}),
     )
 
 
@@ -544,11 +807,7 @@ def involvement_page(request: Request, project_id: int, user: Viewer, session: D
     return _involvement_page(request, session, user, project, [])
 
 
-@router.post("/projects/{project_id}/involvement", dependencies=csrf)
-def add_involvement(
-    request: Request, project_id: int, user: Editor, session: DB, form: Form
-) -> Response:
-    project = projects.get_project(session, user, project_id)
+def _activity_from_form(form: Any) -> dict[str, Any]:
     raw: dict[str, Any] = {"type": forms.text(form, "type"), "date": forms.text(form, "date")}
     count = forms.text(form, "participants")
     raw["participants"] = int(count) if count.isdigit() else count
@@ -557,10 +816,63 @@ def add_involvement(
     barriers = [b for b in form.getlist("barriers") if isinstance(b, str)]
     if barriers:
         raw["barriers"] = barriers
+    return raw
+
+
+@router.post("/projects/{project_id}/involvement", dependencies=csrf)
+def add_involvement(
+    request: Request, project_id: int, user: Editor, session: DB, form: Form
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    raw = _activity_from_form(form)
     try:
-        involvement.add_activity(session, user, project.id, raw)
-    except InvolvementError as exc:
+        assessment_service.log_activity(session, user, project.id, raw)
+    except InputError as exc:
         problems = forms.summary_items(exc.problems)
+        return _involvement_page(request, session, user, project, problems, status=400, values=raw)
+    return _see_other(f"/projects/{project_id}/involvement")
+
+
+@router.get("/projects/{project_id}/involvement/{activity_id}/edit", response_class=HTMLResponse)
+def edit_involvement_page(
+    request: Request, project_id: int, activity_id: int, user: Editor, session: DB
+) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    return _involvement_page(request, session, user, project, [], editing=activity_id)
+
+
+@router.post("/projects/{project_id}/involvement/{activity_id}", dependencies=csrf)
+def correct_involvement(
+    request: Request, project_id: int, activity_id: int, user: Editor, session: DB, form: Form
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    raw = _activity_from_form(form)
+    # keep what the form does not show (roles, groups, barrier notes) as it was
+    kept = involvement.get_activity(session, user, project.id, activity_id).data
+    for key in ("roles", "groups", "barrier_notes"):
+        if key in kept:
+            raw[key] = kept[key]
+    try:
+        assessment_service.correct_activity(session, user, project.id, activity_id, raw)
+    except InputError as exc:
+        problems = forms.summary_items(exc.problems)
+        return _involvement_page(
+            request, session, user, project, problems, status=400, editing=activity_id, values=raw
+        )
+    return _see_other(f"/projects/{project_id}/involvement")
+
+
+@router.post("/projects/{project_id}/involvement/{activity_id}/remove", dependencies=csrf)
+def remove_involvement(
+    request: Request, project_id: int, activity_id: int, user: Editor, session: DB, form: Form
+) -> Response:
+    project = projects.get_project(session, user, project_id)
+    try:
+        assessment_service.remove_activity(
+            session, user, project.id, activity_id, forms.text(form, "reason")
+        )
+    except InputError as exc:
+        problems = forms.summary_items(exc.problems, anchor=f"reason-{activity_id}")
         return _involvement_page(request, session, user, project, problems, status=400)
     return _see_other(f"/projects/{project_id}/involvement")
 
@@ -584,10 +896,10 @@ def _project_policy(session: Session, user: User, project_id: int) -> Policy:
 def report_html(session: Session, user: User, run: analyses.AnalysisRun) -> str:
     """The stored (disclosed) report with the latest assessment and involvement log."""
     policy = plan_policy(analyses.plan_of(session, run))
-    latest = assessments.latest_assessment(session, user, run.project_id)
+    summary = assessment_service.project_summary(session, user, run.project_id, policy=policy)
     log = involvement.involvement_log(session, user, run.project_id)
     section = render_assessment_section(
-        summarise(latest) if latest else None,
+        summary,
         summarise_involvement(log, policy=policy) if log.activities else None,
     )
     if not section:

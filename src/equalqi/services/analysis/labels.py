@@ -83,3 +83,33 @@ def default_compare(dim: Dimension, order: list[str]) -> tuple[str, str] | None:
     if dim.kind == "core20":
         return CORE20, NOT_CORE20
     return None
+
+
+def plan_groups(plan: AnalysisPlan) -> dict[str, tuple[str, ...] | None]:
+    """Each plan dimension's group names, as the analysis labels them ("Not known" included).
+
+    ``None`` for a column dimension without an ``order``: its groups come from the data, so
+    the plan alone cannot list them. Involvement counts are checked against these names.
+    """
+    out: dict[str, tuple[str, ...] | None] = {}
+    for dim in plan.dimensions:
+        if dim.kind == "imd_decile":
+            groups: tuple[str, ...] | None = DECILE_LABELS
+        elif dim.kind == "imd_quintile":
+            groups = QUINTILE_LABELS
+        elif dim.kind == "core20":
+            groups = (CORE20, NOT_CORE20)
+        elif dim.kind == "ethnicity":
+            groups = tuple(ETHNIC_GROUP_ORDER)
+        elif dim.kind == "ethnic_category":
+            groups = tuple(ETHNIC_CATEGORIES[c][0] for c in ETHNIC_CODE_ORDER)
+        elif dim.kind == "age_band":
+            groups = tuple(get_age_bands(dim.age_bands).labels)
+        elif dim.kind == "sex":
+            groups = tuple(SEX_LABEL_ORDER)
+        else:
+            groups = tuple(dim.order) if dim.order else None
+        if groups is not None and NOT_KNOWN not in groups:
+            groups = (*groups, NOT_KNOWN)
+        out[dim.name] = groups
+    return out

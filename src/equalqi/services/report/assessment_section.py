@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from equalqi.assess import Population, representativeness, summarise, summarise_involvement
+from equalqi.assess import Population, representativeness, summarise_involvement
 from equalqi.disclosure.policy import Policy
 from equalqi.services.assessment_store import AssessmentStore
 
@@ -71,22 +71,16 @@ def render_project_section(
     latest planning assessment before it) and its involvement log, compared with
     ``population`` when given. Empty string if the folder has neither."""
     store = AssessmentStore(project_dir)
-    history = store.load_assessments()
-    assessment_summary = None
-    if history:
-        current = history[-1]
-        earlier = None
-        if current.stage == "review":
-            plans = [a for a in history[:-1] if a.stage == "planning"]
-            earlier = plans[-1] if plans else None
-        assessment_summary = summarise(current, earlier)
+    from equalqi.services.assessments import summary_with_log
+
     log = store.load_involvement()
-    involvement_summary = None
-    if log.activities:
-        result = (
-            representativeness(log, population, threshold=threshold)
-            if population is not None
-            else None
-        )
-        involvement_summary = summarise_involvement(log, result, policy=policy)
+    result = (
+        representativeness(log, population, threshold=threshold)
+        if population is not None and log.activities
+        else None
+    )
+    assessment_summary = summary_with_log(store.load_assessments(), log, result, policy=policy)
+    involvement_summary = (
+        summarise_involvement(log, result, policy=policy) if log.activities else None
+    )
     return render_assessment_section(assessment_summary, involvement_summary)

@@ -262,14 +262,11 @@ def assessment_actions(project_dir: str | Path | None) -> tuple[str, ...]:
     """The latest equity-by-design assessment's recommended actions (none without one)."""
     if project_dir is None:
         return ()
-    from equalqi.assess import summarise
     from equalqi.services.assessment_store import AssessmentStore
+    from equalqi.services.assessments import summary_of
 
-    history = AssessmentStore(project_dir).load_assessments()
-    if not history:
-        return ()
-    earlier = history[-2] if len(history) > 1 else None
-    return tuple(summarise(history[-1], earlier).actions)
+    summary = summary_of(AssessmentStore(project_dir).load_assessments())
+    return tuple(summary.actions) if summary is not None else ()
 
 
 __all__ = ["BoardPage", "MdcRow", "assessment_actions", "build_board", "mdc_rows"]
