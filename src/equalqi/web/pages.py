@@ -46,6 +46,7 @@ from equalqi.registry.models import (
 )
 from equalqi.registry.users import MIN_PASSWORD, create_user, email_taken, list_users
 from equalqi.services import analyses as analysis_service
+from equalqi.services.chart_help import chart_help, verdict_module
 from equalqi.services.disclosure import plan_policy
 from equalqi.services.page_charts import Chart
 from equalqi.services.report.assessment_section import render_assessment_section
@@ -91,6 +92,7 @@ def portfolio(request: Request, user: Viewer, session: DB) -> HTMLResponse:
         user=user,
         projects=items,
         equity=projects.equity_status(session, items),
+        verdict_module=verdict_module(),
     )
 
 
@@ -445,6 +447,8 @@ def analysis_page(request: Request, project_id: int, user: Viewer, session: DB) 
         team_view=team,
         verdicts=verdicts,
         records=records,
+        chart_help=chart_help().for_templates(),
+        verdict_module=verdict_module(),
     )
 
 
