@@ -23,8 +23,10 @@ from equalqi.learn.render import (
     render_markdown,
     render_module,
 )
+from equalqi.learn.workshop import KIT_PAGES, Page, Step, Workshop, load_kit, load_workshop
 
 __all__ = [
+    "KIT_PAGES",
     "ContentError",
     "Exercise",
     "Feedback",
@@ -32,10 +34,15 @@ __all__ = [
     "Guide",
     "Module",
     "Option",
+    "Page",
+    "Step",
+    "Workshop",
     "check",
     "figure_keys",
     "glossary_html",
     "load_guide",
+    "load_kit",
+    "load_workshop",
     "offline_link",
     "parse_guide",
     "prose",

@@ -160,7 +160,11 @@ def prose(markdown: str) -> str:
             skip -= 1
         if tok.type != "inline" or skip or not tok.children:
             continue
-        text = "".join(c.content for c in tok.children if c.type in ("text", "code_inline"))
+        text = "".join(
+            " " if c.type in ("softbreak", "hardbreak") else c.content
+            for c in tok.children
+            if c.type in ("text", "code_inline", "softbreak", "hardbreak")
+        )
         text = " ".join(text.split())
         if text:
             sentences.append(text if text[-1] in ".?!:" else text + ".")
