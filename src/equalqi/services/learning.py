@@ -17,6 +17,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -142,10 +143,14 @@ class Learning:
 
     def figure_html(self, key: str) -> str:
         """A demo figure (trusted SVG made by the toolkit) ready to place in a page."""
-        return f'<figure class="eq-guide-figure">{self.materials().figure(key)}</figure>'
+        materials = self.materials()
+        caption = materials.caption(key)
+        words = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+        return f'<figure class="eq-guide-figure">{materials.figure(key)}{words}</figure>'
 
     def answer_of(self, exercise: Exercise) -> frozenset[str]:
-        return frozenset(self.materials().answer(exercise.id))
+        """The right answer: fixed in the content, or worked out from the demo data."""
+        return frozenset(self.materials().answer_for(self.guide, exercise.id))
 
     # ------------------------------------------------------------ what to show
 
