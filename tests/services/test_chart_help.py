@@ -121,3 +121,16 @@ def test_the_portfolio_forest_plot_has_its_help_and_the_verdict_link() -> None:
     assert not re.search(r'<details class="how-to-read"[^>]*\bopen\b', page)
     assert chart_help().paragraphs("forest")[0] in page
     assert f"Module 5 of the equalqi guide, \u201c{verdict_module().title}\u201d" in page
+
+
+def test_the_board_summary_points_its_verdicts_to_module_five(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from equalqi.services.report.board import build_board, render_board
+
+    path = tmp_path_factory.mktemp("board") / "screening.parquet"
+    write_parquet("screening_outreach", path, n_rows=60_000, seed=5)
+    result = disclose(analyse(path, demo_plan("screening_outreach")))
+    html = render_board(build_board(result, build_model(result)))
+    title = verdict_module().title
+    assert f"Module 5 of the equalqi guide, “{title}”, explains what the verdicts mean." in html
