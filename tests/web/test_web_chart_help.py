@@ -18,6 +18,8 @@ def test_every_chart_has_collapsed_help_and_every_verdict_a_module_link(
     with TestClient(world.app) as client:
         pid = analyse_via_api(world, client, demo_csv.read_bytes())
         html = client.get(f"/projects/{pid}/analysis").text
+        overview = client.get(f"/projects/{pid}").text
+        listing = client.get("/projects").text
     figures = html.split('<figure class="eq-figure"')[1:]
     assert len(figures) >= 6  # overall, five dimensions and the gap
     help_ = chart_help()
@@ -37,3 +39,6 @@ def test_every_chart_has_collapsed_help_and_every_verdict_a_module_link(
     assert verdicts >= 1
     assert html.count(f'<a href="/learn/{module.slug}">What this verdict means') == verdicts
     assert module.number == 5
+    # The overview's verdict sentences and the portfolio's equity status link there too.
+    for other in (overview, listing):
+        assert f'<a href="/learn/{module.slug}">What the ' in other

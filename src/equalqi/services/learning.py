@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +26,7 @@ from equalqi.learn import Exercise, Feedback, Guide, Module, check, load_guide, 
 from equalqi.registry import learning as store
 from equalqi.registry.access import NotFound
 from equalqi.registry.models import User
+from equalqi.services.guide import Materials, materials
 
 #: Status words of a module, as the NHS.UK task list uses them.
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
@@ -100,13 +100,13 @@ class Learning:
         cache_dir: Path,
         *,
         guide: Callable[[], Guide] = load_guide,
-        materials: Callable[[Path], Any] | None = None,
+        materials: Callable[[Path], Materials] | None = None,
     ) -> None:
         self.cache_dir = cache_dir
         self._load_guide = guide
         self._build_materials = materials or _default_materials
         self._guide: Guide | None = None
-        self._materials: Any = None
+        self._materials: Materials | None = None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ content, built once
@@ -119,7 +119,7 @@ class Learning:
                     self._guide = self._load_guide()
         return self._guide
 
-    def materials(self) -> Any:
+    def materials(self) -> Materials:
         """The demo figures and data-bound answers (built from the demo scenarios on first
         use, then cached on disk under ``cache_dir`` and in this object)."""
         if self._materials is None:
@@ -245,7 +245,5 @@ def _progress(module: Module, solved: frozenset[str], tried: set[str]) -> Module
     )
 
 
-def _default_materials(cache_dir: Path) -> Any:
-    from equalqi.services.guide import materials
-
+def _default_materials(cache_dir: Path) -> Materials:
     return materials(cache_dir=cache_dir)

@@ -191,6 +191,7 @@ def project_overview(request: Request, project_id: int, user: Viewer, session: D
         analysis=run,
         equity=run.equity_status if run else "not analysed",
         risk=risk,
+        verdict_module=verdict_module(),
     )
 
 
