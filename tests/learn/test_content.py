@@ -144,3 +144,24 @@ def test_figures_named_in_modules_and_exercises() -> None:
     keys = {k for m in guide.modules for k in figure_keys(m.body_markdown)}
     keys |= {e.figure for e in guide.exercises if e.figure}
     assert {"dna-imd-multiples", "spc-ringed-point", "dna-completeness"} <= keys
+
+
+def test_workshop_is_two_hours_and_points_at_real_modules() -> None:
+    from equalqi.learn import load_kit, load_workshop
+
+    workshop = load_workshop()
+    assert sum(s.minutes for s in workshop.steps) == 120 == workshop.minutes
+    slugs = {m.slug for m in load_guide().modules}
+    used = {s.module for s in workshop.steps if s.module}
+    assert used == slugs  # every module has its place in the session
+    start, last = workshop.timetable()[-1]
+    assert start == f"{(120 - last.minutes) // 60}:{(120 - last.minutes) % 60:02d}"
+    assert [p.slug for p in load_kit()] == ["invitation", "easy-read", "checklist", "handout"]
+
+
+@pytest.mark.parametrize("slug", ["invitation", "easy-read", "handout"])
+def test_kit_for_patients_reads_easily(slug: str) -> None:
+    from equalqi.learn import load_kit
+
+    page = next(p for p in load_kit() if p.slug == slug)
+    assert textstat.flesch_reading_ease(prose(page.body_markdown)) >= 70

@@ -108,7 +108,9 @@ def demo(
 
     try:
         with _steps(fmt) as say:
-            run = run_demo(out_dir, scenario=scenario, rows=rows, seed=seed, progress=say)
+            run = run_demo(
+                out_dir, scenario=scenario, rows=rows, seed=seed, progress=say, with_guide=True
+            )
     except (EqualQIError, KeyError) as exc:
         raise _fail(exc, fmt) from None
     summary = run.result.to_dict()
@@ -118,6 +120,7 @@ def demo(
                 "ok": True,
                 "report": str(run.outputs.report.absolute()),
                 "data": str(run.data.absolute()),
+                "guide": str(run.guide.absolute()) if run.guide else None,
                 "truth": run.truth.to_dict(),
                 **summary,
                 "seconds": {
@@ -144,7 +147,51 @@ def demo(
         out.print(
             f"Portfolio (forest plot across projects): {run.portfolio.absolute()}", highlight=False
         )
+    if run.guide:
+        out.print(
+            f"Guide (modules, exercises, facilitator pack and slides): {run.guide.absolute()}",
+            highlight=False,
+        )
     out.print(f"Data and tables: {run.outputs.folder.absolute()}", highlight=False)
+
+
+@app.command()
+def guide(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the offline guide.")] = Path(
+        "out/guide"
+    ),
+    rows: Annotated[
+        int, typer.Option(min=20_000, help="Synthetic records per demo scenario.")
+    ] = 200_000,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.text,
+) -> None:
+    """Write the offline guide: six modules with exercises, glossary, co-production kit,
+    facilitator-pack.pdf and workshop.pptx. Charts and answers come from the demo data."""
+    from equalqi.services.guide import write_guide
+
+    try:
+        with _steps(fmt) as say:
+            built = write_guide(out_dir, rows=rows, progress=say)
+    except (EqualQIError, KeyError, ValueError) as exc:
+        raise _fail(exc, fmt) from None
+    if fmt is Format.json:
+        _emit_json(
+            {
+                "ok": True,
+                "index": str(built.index.absolute()),
+                "pages": [str(p.absolute()) for p in built.pages],
+                "pack": str(built.pack.absolute()),
+                "slides": str(built.slides.absolute()),
+                "slide_count": len(built.slide_titles),
+            }
+        )
+        return
+    out.print(f"[bold]equalqi guide[/]: {len(built.pages)} pages", highlight=False)
+    out.print(f"Open: [bold]{built.index.absolute()}[/]", highlight=False)
+    out.print(f"Facilitator pack: {built.pack.absolute()}", highlight=False)
+    out.print(
+        f"Workshop slides ({len(built.slide_titles)}): {built.slides.absolute()}", highlight=False
+    )
 
 
 def _headline(result: Any) -> list[str]:

@@ -17,6 +17,7 @@ from equalqi.learn.model import (
 from equalqi.learn.render import (
     figure_keys,
     glossary_html,
+    key_points,
     offline_link,
     prose,
     render_inline,
@@ -40,6 +41,7 @@ __all__ = [
     "check",
     "figure_keys",
     "glossary_html",
+    "key_points",
     "load_guide",
     "load_kit",
     "load_workshop",

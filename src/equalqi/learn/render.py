@@ -178,3 +178,19 @@ def glossary_html(guide: Guide) -> str:
         for t in guide.glossary
     ]
     return '<dl class="glossary">' + "".join(rows) + "</dl>"
+
+
+def key_points(markdown: str) -> tuple[str, ...]:
+    """The list items of a module's last section ("What to take from this module")."""
+    tokens = _md().parse(markdown)
+    last_h2 = max((i for i, t in enumerate(tokens) if t.type == "heading_open"), default=-1)
+    points: list[str] = []
+    in_item = False
+    for tok in tokens[last_h2 + 1 :]:
+        if tok.type == "list_item_open":
+            in_item = True
+        elif tok.type == "list_item_close":
+            in_item = False
+        elif tok.type == "inline" and in_item and tok.children is not None:
+            points.append("".join(c.content for c in tok.children if c.type == "text"))
+    return tuple(points)

@@ -76,6 +76,7 @@ class DemoRun:
     seconds_generate: float
     seconds_analyse: float
     portfolio: Path | None = None
+    guide: Path | None = None  # the offline guide's index.html
 
 
 def run_demo(
@@ -86,6 +87,7 @@ def run_demo(
     seed: int = 2024,
     progress: Callable[[str], None] | None = None,
     with_portfolio: bool = True,
+    with_guide: bool = False,
 ) -> DemoRun:
     say = progress or (lambda _m: None)
     out = Path(out_dir)
@@ -110,4 +112,12 @@ def run_demo(
     if with_portfolio:
         say("analysing six small projects for the portfolio")
         page, _ = demo_portfolio(out, seed=seed)
-    return DemoRun(scenario, data, plan.to_toml(), result, outputs, truth, t1 - t0, t2 - t1, page)
+    guide = None
+    if with_guide:
+        from equalqi.services.guide import write_guide
+
+        say("writing the guide, facilitator pack and workshop slides")
+        guide = write_guide(out / "guide", cache_dir=out / "data" / "guide-cache").index
+    return DemoRun(
+        scenario, data, plan.to_toml(), result, outputs, truth, t1 - t0, t2 - t1, page, guide
+    )
