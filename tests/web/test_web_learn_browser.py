@@ -125,6 +125,15 @@ def test_learn_pages_axe_answers_and_chart_help(
         page.goto(f"{base}/learn")
         status = page.locator(f"#module-{module.number}-status").inner_text().strip()
         assert status in ("In progress", "Completed")
+        # On a phone: the task list and an exercise still fit the screen's width.
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        shot(page, shots, "learn-07-phone-index")
+        page.goto(f"{base}/learn/{module.slug}#{exercise.id}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.screenshot(path=str(shots / "learn-07b-phone-exercise.png"))
+        axe(page, "learn module on a phone")
+        page.set_viewport_size({"width": 1280, "height": 900})
 
         # The analysis page: each chart's help is there, closed, and opens on a click.
         page.goto(f"{base}/projects/{pid}/analysis")
