@@ -237,6 +237,9 @@ def test_unknown_exercise_and_unknown_option_are_clear_refusals(
     assert r.status_code == 400
     assert "This question has no option &#39;zz&#39;" in r.text
     assert "nhsuk-error-summary" in r.text  # on the module page, in the NHS error pattern
+    # The summary links to the question's first option, which is on the page.
+    first = f"{exercise.id}-{exercise.options[0].key}"
+    assert f'<a href="#{first}">' in r.text and first in _Page(r.text).ids
     r = client.post(f"/learn/exercises/{exercise.id}", data={"csrf_token": token})
     assert r.status_code == 400
     assert "then check your answer" in r.text

@@ -11,14 +11,15 @@ where the feedback is shown from the saved answer (so reloading never answers tw
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from equalqi.learn import render_inline
+from equalqi.registry.models import User
 from equalqi.services.learning import AnswerProblem, Learning, UnknownExercise
 from equalqi.web.deps import DB, Form, Viewer
 from equalqi.web.render import page, templates
@@ -72,17 +73,19 @@ def learn_glossary(request: Request, user: Viewer) -> HTMLResponse:
 
 def _module_page(
     request: Request,
-    user: Any,
-    session: Any,
+    user: User,
+    session: Session,
     slug: str,
     *,
     problem: AnswerProblem | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     view = learning_of(request).module_view(session, user, slug, glossary=glossary_link)
-    problems = (
-        [{"text": problem.message, "href": f"#{problem.exercise.id}-options"}] if problem else []
-    )
+    # The error summary links to the first option, where the focus should land (NHS.UK).
+    problems = []
+    if problem is not None:
+        first = problem.exercise.options[0].key
+        problems = [{"text": problem.message, "href": f"#{problem.exercise.id}-{first}"}]
     return page(
         request,
         "learn_module.html.j2",
