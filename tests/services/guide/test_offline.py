@@ -165,3 +165,15 @@ def test_cli_guide(tmp_path: Path) -> None:
     assert (tmp_path / "g" / "index.html").exists()
     assert (tmp_path / "g" / "facilitator-pack.pdf").exists()
     assert '"slide_count"' in result.output
+
+
+def test_demo_writes_the_guide(tmp_path: Path) -> None:
+    """``make demo`` (``equalqi demo``) asks the demo for the guide: out/demo/guide/."""
+    from equalqi.services.demo import run_demo
+
+    run = run_demo(tmp_path, rows=60_000, seed=3, with_portfolio=False, with_guide=True)
+    assert run.guide == tmp_path / "guide" / "index.html"
+    folder = tmp_path / "guide"
+    for name in ("index.html", "03-spc.html", "facilitator-pack.pdf", "workshop.pptx"):
+        assert (folder / name).exists(), name
+    assert list((tmp_path / "data" / "guide-cache").glob("guide-materials-*.json"))
