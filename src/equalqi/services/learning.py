@@ -107,14 +107,16 @@ class Learning:
         self._build_materials = materials or _default_materials
         self._guide: Guide | None = None
         self._materials: Materials | None = None
-        self._lock = threading.Lock()
+        # Two locks: pages that need only the guide never wait for the materials' build.
+        self._guide_lock = threading.Lock()
+        self._materials_lock = threading.Lock()
 
     # ------------------------------------------------------------ content, built once
 
     @property
     def guide(self) -> Guide:
         if self._guide is None:
-            with self._lock:
+            with self._guide_lock:
                 if self._guide is None:
                     self._guide = self._load_guide()
         return self._guide
@@ -123,7 +125,7 @@ class Learning:
         """The demo figures and data-bound answers (built from the demo scenarios on first
         use, then cached on disk under ``cache_dir`` and in this object)."""
         if self._materials is None:
-            with self._lock:
+            with self._materials_lock:
                 if self._materials is None:
                     self.cache_dir.mkdir(parents=True, exist_ok=True)
                     self._materials = self._build_materials(self.cache_dir)
