@@ -139,3 +139,22 @@ def test_module_view_shows_the_last_answer_links_and_figures(
 
 def test_materials_are_built_once(service: Learning) -> None:
     assert service.materials() is service.materials()
+
+
+def test_simultaneous_first_requests_build_the_materials_once(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from equalqi.services.guide import Materials, materials
+
+    calls: list[Path] = []
+
+    def build(folder: Path) -> Materials:
+        calls.append(folder)
+        return materials(cache_dir=folder)
+
+    service = Learning(tmp_path / "cache", materials=build)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda _i: service.materials(), range(4)))
+    assert len(calls) == 1
+    assert all(m is got[0] for m in got)
+    assert any((tmp_path / "cache").iterdir())  # and written to the cache folder
