@@ -21,6 +21,7 @@ TABLES = {
     "audit",
     "sessions",
     "jobs",
+    "learning_attempts",
 }
 
 

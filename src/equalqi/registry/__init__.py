@@ -1,6 +1,6 @@
 """The project registry: organisations, users, projects, datasets, analyses, assessments,
-involvement and the audit trail, stored with SQLAlchemy 2 (SQLite file by default,
-PostgreSQL by URL) and migrated by Alembic on start.
+involvement, learning progress and the audit trail, stored with SQLAlchemy 2 (SQLite file by
+default, PostgreSQL by URL) and migrated by Alembic on start.
 
 Every service function that reads or writes a project takes the acting user and filters by
 the user's organisation, so one organisation never sees another's projects.
@@ -15,6 +15,7 @@ from equalqi.registry.models import (
     Base,
     Dataset,
     InvolvementRecord,
+    LearningAttempt,
     Organisation,
     PlanVersion,
     Project,
@@ -29,6 +30,7 @@ __all__ = [
     "Base",
     "Dataset",
     "InvolvementRecord",
+    "LearningAttempt",
     "Organisation",
     "PlanVersion",
     "Project",

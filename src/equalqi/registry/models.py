@@ -227,3 +227,18 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class LearningAttempt(Base):
+    """One answer a user gave to an exercise of the guide (``/learn``), checked when given.
+
+    Every attempt is kept (not only the last), so a user's progress and the path to it can be
+    read back; ``chosen`` is the sorted list of option keys the user ticked."""
+
+    __tablename__ = "learning_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    exercise_id: Mapped[str] = mapped_column(String(100))
+    chosen: Mapped[list[Any]] = mapped_column(default=list)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

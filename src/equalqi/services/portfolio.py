@@ -19,6 +19,7 @@ import pandas as pd
 from equalqi.errors import InputError, Problem
 from equalqi.impact import MetaResult, meta_analysis
 from equalqi.services.analysis.pipeline import AnalysisResult
+from equalqi.services.chart_help import chart_help, verdict_module
 from equalqi.services.disclosure import require_disclosed
 from equalqi.services.report.forest_svg import forest_plot_svg
 
@@ -230,6 +231,19 @@ def portfolio_html(meta: MetaResult, *, title: str, unit: str) -> str:
             "<table><caption>Meta-regression: does the type of QI explain the change in the "
             f"gap?</caption><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>"
         )
+    help_ = chart_help()
+    how_to_read = (
+        f'<details class="how-to-read" data-chart="forest"><summary>'
+        f"{html.escape(help_.summary)}</summary>"
+        + "".join(f"<p>{html.escape(p)}</p>" for p in help_.paragraphs("forest"))
+        + "</details>"
+    )
+    guide = verdict_module()
+    learn_more = (
+        f'<p class="learn-more">{html.escape(guide.lead)} Module {guide.number} of the equalqi '
+        f"guide, \u201c{html.escape(guide.title)}\u201d, explains it: open Learn in the equalqi "
+        "web app, or run <code>equalqi guide --out guide</code> for a copy on your computer.</p>"
+    )
     return f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:Arial,Helvetica,sans-serif;color:#212b32;max-width:1000px;margin:0 auto;
@@ -239,6 +253,8 @@ th,td{{border-bottom:1px solid #d8dde0;
 padding:.4rem;text-align:left}}caption{{text-align:left;font-weight:bold;padding:.5rem 0}}
 .box{{border-left:8px solid #005eb8;background:#f0f4f5;padding:.75rem 1rem}}
 summary{{cursor:pointer;color:#005eb8;font-weight:bold}}
+.how-to-read{{border-left:4px solid #d8dde0;padding-left:.75rem;margin:0 0 1rem}}
+.learn-more{{color:#4c6272}}
 svg{{max-width:100%;height:auto}}</style></head>
 <body><header><strong>equalqi · portfolio</strong></header><main>
 <h1>{html.escape(title)}</h1>
@@ -246,10 +262,12 @@ svg{{max-width:100%;height:auto}}</style></head>
 (after minus before), turned so that above zero means the gap widened against the
 disadvantaged group and below zero that it narrowed, whichever way the measure improves.</p>
 <p class="box"><strong>{html.escape(headline)}</strong></p>
+{learn_more}
 {by_type}
 <figure>{svg}<figcaption>Squares are sized by weight; the whiskers are each project's 95%
 interval from its own analysis (the same as in projects.csv); diamonds are the estimates by
 type of QI{"" if high else " and for all projects"}.</figcaption></figure>
+{how_to_read}
 <details><summary>The statistics</summary><p>{html.escape(numbers)}</p>{table}</details>
 </main></body></html>
 """

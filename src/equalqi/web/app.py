@@ -21,6 +21,7 @@ from equalqi.registry.access import Forbidden, NotFound
 from equalqi.registry.db import Registry, open_registry
 from equalqi.registry.models import utcnow
 from equalqi.services.jobs import JobRunner, fail_orphaned_jobs
+from equalqi.services.learning import Learning
 from equalqi.web.deps import PasswordChangeRequired, SignInRequired
 from equalqi.web.render import templates
 from equalqi.web.security import BodyLimit, SecurityHeaders
@@ -54,7 +55,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app: open (and migrate) the registry, mount assets, add the routers."""
-    from equalqi.web import account, admin_pages, api, board, job_pages, pages, project_changes
+    from equalqi.web import (
+        account,
+        admin_pages,
+        api,
+        board,
+        job_pages,
+        learn,
+        pages,
+        project_changes,
+    )
 
     settings = settings or Settings.from_env()
     app = FastAPI(
@@ -80,6 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         workers=settings.job_workers,
         board=settings.board_pack,
     )
+    # The guide (/learn): read on first use; its demo figures and answers built once per
+    # process and cached under the data folder (equalqi.services.learning).
+    app.state.learning = Learning(settings.data_dir / "guide-cache")
     limit = settings.max_upload_bytes
 
     def too_large(scope: Scope) -> Response:
@@ -142,6 +155,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(project_changes.router)
     app.include_router(board.router)
+    app.include_router(learn.router)
     app.include_router(api.router)
     return app
 

@@ -51,6 +51,7 @@ from equalqi.registry.models import (
 from equalqi.registry.users import MIN_PASSWORD, create_user, email_taken, list_users
 from equalqi.services import analyses as analysis_service
 from equalqi.services import assessments as assessment_service
+from equalqi.services.chart_help import chart_help, verdict_module
 from equalqi.services.disclosure import plan_policy
 from equalqi.services.page_charts import Chart
 from equalqi.services.report.assessment_section import render_assessment_section
@@ -96,6 +97,7 @@ def portfolio(request: Request, user: Viewer, session: DB) -> HTMLResponse:
         user=user,
         projects=items,
         equity=projects.equity_status(session, items),
+        verdict_module=verdict_module(),
     )
 
 
@@ -194,6 +196,7 @@ def project_overview(request: Request, project_id: int, user: Viewer, session: D
         analysis=run,
         equity=run.equity_status if run else "not analysed",
         risk=risk,
+        verdict_module=verdict_module(),
     )
 
 
@@ -453,6 +456,8 @@ def analysis_page(request: Request, project_id: int, user: Viewer, session: DB) 
         verdicts=verdicts,
         records=records,
         rows_noun=rows_noun,
+        chart_help=chart_help().for_templates(),
+        verdict_module=verdict_module(),
     )
 
 

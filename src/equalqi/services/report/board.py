@@ -17,6 +17,7 @@ from equalqi import __version__
 from equalqi.services.analysis.labels import NOT_KNOWN
 from equalqi.services.analysis.measure_table import OVERALL
 from equalqi.services.analysis.pipeline import AnalysisResult
+from equalqi.services.chart_help import verdict_module
 from equalqi.services.disclosure import require_disclosed
 from equalqi.services.report.html import _ENV, section_charts
 from equalqi.services.report.model import ReportModel, fmt
@@ -255,7 +256,9 @@ def build_board(
 
 
 def render_board(board: BoardPage) -> str:
-    return _ENV.get_template("board.html.j2").render(b=board, version=__version__)
+    return _ENV.get_template("board.html.j2").render(
+        b=board, version=__version__, verdict_module=verdict_module()
+    )
 
 
 def assessment_actions(project_dir: str | Path | None) -> tuple[str, ...]:

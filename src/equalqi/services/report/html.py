@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from equalqi import __version__
+from equalqi.services.chart_help import chart_help, verdict_module
 from equalqi.services.report.model import DimensionSection, ReportModel
 from equalqi.services.report.svg import (
     completeness_bars_svg,
@@ -170,5 +171,7 @@ def render_html(model: ReportModel, *, extra_sections: tuple[str, ...] = ()) -> 
         "completeness_chart": bars,
         "extra_sections": [jinja2.utils.markupsafe.Markup(s) for s in extra_sections],
         "gap_unit": gap_unit_for(model),
+        "chart_help": chart_help().for_templates(),
+        "verdict_module": verdict_module(),
     }
     return _ENV.get_template("report.html.j2").render(**context)
