@@ -76,7 +76,7 @@ def answers_template(
         'evidence = ["https://..."] }',
         "# Questions marked REVERSED: there, 'yes' means a risk is present; 'no' protects.",
         "#",
-        f"# Then: equalqi assess new --project DIR --stage {stage} --answers THIS_FILE",
+        f"# Then: equalqi assess new --project NAME --stage {stage} --answers THIS_FILE",
         "",
         f"stage = {_string(stage)}",
         f"project = {_string(project)}" if project else '# project = "Name of the project"',

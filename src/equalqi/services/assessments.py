@@ -311,33 +311,100 @@ def remove_assessment(
     repo.delete_assessment(session, user, project_id, assessment_id, _reason(reason))
 
 
-def _checked_activity(session: Session, user: User, project_id: int, raw: Mapping[str, Any]) -> Any:
-    activity = activity_from_dict(raw, source="involvement form")
+def _checked_activity(
+    session: Session,
+    user: User,
+    project_id: int,
+    raw: Mapping[str, Any],
+    plan: PlanText | None = None,
+) -> Any:
+    """The activity, its group names checked against ``plan`` if given, else the project's
+    latest plan in the registry (an error when there is neither)."""
+    activity = activity_from_dict(raw, source=(plan.entry if plan else None) or "involvement form")
     if activity.groups:
         from equalqi.plan import parse_plan
         from equalqi.registry import analyses
         from equalqi.services.analysis.labels import plan_groups
 
-        plan = analyses.latest_plan(session, user, project_id)
         if plan is None:
-            raise InputError(
-                Problem(
-                    "group counts can only be checked against the project's analysis plan, "
-                    "and this project has none yet",
-                    "Add the plan first (run an analysis), or log the activity without groups.",
-                    column="groups",
+            stored = analyses.latest_plan(session, user, project_id)
+            if stored is None:
+                raise InputError(
+                    Problem(
+                        "group counts can only be checked against the project's analysis plan, "
+                        "and this project has none yet",
+                        "Give the plan (--plan PLAN.toml on the command line), or run an "
+                        "analysis first, or log the activity without groups.",
+                        column="groups",
+                    )
                 )
-            )
-        check_groups(activity, plan_groups(parse_plan(plan.toml, source="plan")))
+            plan = PlanText(stored.toml, "plan")
+        check_groups(
+            activity,
+            plan_groups(parse_plan(plan.toml, source=plan.source)),
+            source=plan.entry,
+        )
     return activity
 
 
+@dataclass(frozen=True)
+class PlanText:
+    """An analysis plan given with an activity (TOML text), to check its group names against;
+    ``source`` names the plan file, ``entry`` where the activity came from (for messages)."""
+
+    toml: str
+    source: str
+    entry: str | None = None
+
+
 def log_activity(
-    session: Session, user: User, project_id: int, raw: Mapping[str, Any]
+    session: Session,
+    user: User,
+    project_id: int,
+    raw: Mapping[str, Any],
+    *,
+    plan: PlanText | None = None,
 ) -> InvolvementRecord:
     """Validate one activity (names against the plan) and add it to the log."""
-    _checked_activity(session, user, project_id, raw)
+    _checked_activity(session, user, project_id, raw, plan)
     return log_repo.add_activity(session, user, project_id, raw)
+
+
+# --------------------------------------------------------------------------- the whole record
+
+
+@dataclass(frozen=True)
+class EquityRecord:
+    """A project's equity by design as stored: assessments (oldest first) and the involvement
+    log. Reports read this, so every output says what the registry holds."""
+
+    project: str
+    history: tuple[Assessment, ...]
+    log: InvolvementLog
+
+    @property
+    def empty(self) -> bool:
+        return not self.history and not self.log.activities
+
+
+def equity_record(session: Session, user: User, project_id: int) -> EquityRecord:
+    from equalqi.registry.access import project_for
+
+    title = project_for(session, user, project_id).title
+    return EquityRecord(
+        title,
+        tuple(history(session, user, project_id)),
+        log_repo.involvement_log(session, user, project_id),
+    )
+
+
+def store_assessment(
+    session: Session, user: User, project_id: int, assessment: Assessment
+) -> AssessmentRecord:
+    """Store an assessment built from an answers file or the interactive questions (its own
+    theory and date); audited as an assessment."""
+    check_stage(assessment.stage)
+    return repo.add_assessment(session, user, project_id, assessment, action="assess")
 
 
 def correct_activity(

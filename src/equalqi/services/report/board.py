@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,6 +29,9 @@ from equalqi.spc.icons import (
     assurance_icon,
     variation_icon_svg,
 )
+
+if TYPE_CHECKING:
+    from equalqi.services.assessments import EquityRecord
 
 
 @dataclass(frozen=True)
@@ -258,14 +261,13 @@ def render_board(board: BoardPage) -> str:
     return _ENV.get_template("board.html.j2").render(b=board, version=__version__)
 
 
-def assessment_actions(project_dir: str | Path | None) -> tuple[str, ...]:
+def assessment_actions(record: EquityRecord | None) -> tuple[str, ...]:
     """The latest equity-by-design assessment's recommended actions (none without one)."""
-    if project_dir is None:
+    if record is None:
         return ()
-    from equalqi.services.assessment_store import AssessmentStore
     from equalqi.services.assessments import summary_of
 
-    summary = summary_of(AssessmentStore(project_dir).load_assessments())
+    summary = summary_of(record.history)
     return tuple(summary.actions) if summary is not None else ()
 
 
