@@ -244,6 +244,44 @@ def save_action(
     return repo.replace_assessment(session, user, project_id, rows[0].id, changed)
 
 
+def save_about(
+    session: Session,
+    user: User,
+    project_id: int,
+    about: Mapping[str, Any],
+    sign_off: Mapping[str, Any] | None = None,
+) -> AssessmentRecord:
+    """Set the latest assessment's written sections, the groups considered and the sign-off
+    (HEAT-style), validated exactly as an answers file's ``[about]`` and ``[sign_off]``.
+    Replaces what was there (a blank section becomes not written yet); audited as an edit
+    with what it said before."""
+    from equalqi.assess.heat import read_about
+
+    rows = repo.list_assessments(session, user, project_id)  # newest first
+    if not rows:
+        raise InputError(
+            Problem("there is no assessment to add these to", "Start the assessment first.")
+        )
+    current = assessment_from_dict(rows[0].data)
+    v = Located("written sections form", None)
+    texts = {k: val for k, val in about.items() if not isinstance(val, str) or val.strip()}
+    signed = dict(sign_off) if sign_off and any(str(x).strip() for x in sign_off.values()) else None
+    parsed = read_about(v, texts, signed, ("about",), ("sign_off",))
+    try:
+        v.raise_if_any(InputError)
+    except InputError as exc:  # a form has no quotes to write: say what to fill in instead
+        raise InputError(
+            [
+                dataclasses.replace(p, fix="Fill it in.")
+                if p.fix == "Write the value in double quotes."
+                else p
+                for p in exc.problems
+            ]
+        ) from None
+    changed = dataclasses.replace(current, about=parsed)
+    return repo.replace_assessment(session, user, project_id, rows[0].id, changed)
+
+
 @dataclass(frozen=True)
 class AreaTask:
     """One area of the assessment as a task: its questions and how far it has got."""
