@@ -137,10 +137,20 @@ def test_interactive_prompts(home):
     # answer, note, evidence link for each question; the first answer is retried once
     lines = ["perhaps", "yes", "Agreed at board", "https://example.org/minutes"]
     lines += ["no", "", ""] * (len(THEORY.question_ids) - 1)
+    # then the written sections (personal details refused and asked again), the groups
+    # considered (by number or code) and the sign-off
+    lines += ["Adults booked into the clinic", "", "Call Jo on 07700 900123",
+              "People without a phone may miss the reminder", "6, age", "", "A. Lead",
+              "Clinical lead", "2025-03-04"]  # fmt: skip
     r = run("new", "--project", "P", "--stage", "planning", input="\n".join(lines) + "\n")
     assert r.exit_code == 0, r.output
     assert "Please type yes, partly, no or dont_know (" in r.output
     assert "Question 1 of 24:" in r.output and "Question 24 of 24:" in r.output
+    assert "'Unintended consequences' looks like it contains personal details" in r.output
+    assert "Signed off by A. Lead (Clinical lead) on 4 March 2025." in r.output
+    assert "Protected characteristics considered: Age; Race" in r.output
+    assert "Who is affected: Adults booked into the clinic" in r.output
+    assert "The inequality at the start: Not written yet." in r.output
     assert not (home / "drafts" / "project-1-planning.toml").exists()  # done: draft gone
     r = run("show", "--project", "P", "--format", "json")
     profile = json.loads(r.stdout)["profile"]
@@ -379,6 +389,7 @@ def test_interactive_draft_resume_and_back(home):
     # resume: starts at question 2 (skipped, so not answered yet); go back to question 1,
     # change it to "no", then answer everything else "partly"
     lines = ["b", "no", "", ""] + ["partly", "", ""] * (len(THEORY.question_ids) - 1)
+    lines += [""] * 6  # the written sections, groups and sign-off left for later
     r = run("new", "--project", project, "--stage", "planning", input="\n".join(lines) + "\n")
     assert r.exit_code == 0, r.output
     assert "Resuming your draft (1 of 24 answered)" in r.output
@@ -393,3 +404,26 @@ def test_interactive_draft_resume_and_back(home):
     }  # fmt: skip
     assert answers["values-aim-written"] == "no"
     assert set(answers.values()) == {"no", "partly"}
+
+
+def test_interactive_sections_are_kept_in_the_draft(home):
+    n = len(THEORY.question_ids)
+    # every question answered, one section written, then stop at the groups considered
+    lines = ["yes", "", ""] * n + ["Adults booked into the clinic", "", "", "q"]
+    r = run("new", "--project", "P", "--stage", "planning", input="\n".join(lines) + "\n")
+    assert r.exit_code == 0, r.output
+    assert "Stopped. Your answers are saved in" in r.output
+    draft = (home / "drafts" / "project-1-planning.toml").read_text()
+    assert 'who_is_affected = "Adults booked into the clinic"' in draft
+    # resume: the questions are done, so it goes straight to the sections; "-" clears one
+    lines = ["-", "", "", "1", "2", "", ""]
+    r = run("new", "--project", "P", "--stage", "planning", input="\n".join(lines) + "\n")
+    assert r.exit_code == 0, r.output
+    assert "Every question in the draft has an answer." in r.output
+    assert "(so far: Adults booked into the clinic)" in r.output
+    assert "Who is affected: Not written yet." in r.output
+    assert "Protected characteristics considered: Age" in r.output
+    assert "Inclusion health groups considered: People with drug and alcohol dependence" in (
+        r.output
+    )
+    assert "Not signed off yet." in r.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -91,3 +92,12 @@ def test_bad_sections_are_refused_naming_the_line(change, expected):
         parse_answers(bad, THEORY, source="a.toml")
     assert expected in info.value.problems[0].message()
     assert "a.toml, line" in info.value.problems[0].message()
+
+
+def test_sections_round_trip_through_a_draft():
+    from equalqi.assess.template import answers_template
+
+    about = parse_answers(TEXT, THEORY, source="a.toml").about
+    tricky = dataclasses.replace(about, who_is_affected='Adults "booked" — café\nnew line')
+    again = parse_answers(answers_template(THEORY, stage="planning", about=tricky), THEORY)
+    assert again.about == tricky

@@ -52,6 +52,7 @@ from equalqi.assess import (
     summarise_involvement,
 )
 from equalqi.assess.answers import ANSWER_WORDS
+from equalqi.assess.heat import About
 from equalqi.assess.involvement import counts_from_options, groups_from_options
 from equalqi.assess.summary import RISK_WORDS, AssessmentSummary, InvolvementSummary
 from equalqi.assess.template import answers_template
@@ -278,8 +279,9 @@ _CONTROL = "b = back, s = skip for now, q = save and stop"
 
 def _prompt_answers(
     theory: Theory, draft_file: Path, stage: str, project: str | None
-) -> list[Answer]:
-    """Ask each question in turn, with progress; save a draft after every answer.
+) -> tuple[list[Answer], About]:
+    """Ask each question in turn, with progress, then the written sections and sign-off;
+    save a draft after every answer.
 
     A draft from an earlier run is resumed at the first question not answered yet. ``b`` goes
     back one question, ``s`` leaves it not answered yet, ``q`` stops (the draft is kept).
@@ -287,17 +289,21 @@ def _prompt_answers(
     items = list(theory.questions())
     total = len(items)
     given: dict[str, Answer] = {}
+    about = About()
     draft = load_draft(draft_file)
     if draft is not None:
         parsed = parse_answers(draft, theory, source=str(draft_file))
         given = {a.question_id: a for a in parsed.answers}
+        about = parsed.about
         project = project or parsed.project
         typer.echo(f"Resuming your draft ({len(given)} of {total} answered): {draft_file}")
 
     def save() -> None:
         save_draft(
             draft_file,
-            answers_template(theory, stage=stage, project=project, answers=given.values()),
+            answers_template(
+                theory, stage=stage, project=project, answers=given.values(), about=about
+            ),
         )
 
     typer.echo(
@@ -346,7 +352,110 @@ def _prompt_answers(
         save()
         i += 1
     order = {q.id: k for k, (_, _, q) in enumerate(items)}
-    return sorted(given.values(), key=lambda a: order[a.question_id])
+
+    def keep(done: About) -> None:
+        nonlocal about
+        about = done
+        save()
+
+    _prompt_about(about, keep)
+    return sorted(given.values(), key=lambda a: order[a.question_id]), about
+
+
+def _checked_about(about: dict[str, Any], sign_off: dict[str, Any] | None) -> About | None:
+    """The sections as read from an answers file; None (the problem said) if one is wrong."""
+    from equalqi.assess.heat import read_about
+    from equalqi.assess.problems import Located
+
+    v = Located("your answer", None)
+    parsed = read_about(v, about, sign_off, ("about",), ("sign_off",))
+    try:
+        v.raise_if_any(InputError)
+    except InputError as exc:
+        for problem in exc.problems:
+            typer.echo(f"Please check: {problem.what}. {problem.fix}")
+        return None
+    return parsed
+
+
+def _codes_asked(raw: str, allowed: dict[str, str]) -> list[str]:
+    """Numbers (as listed) or codes, separated by commas."""
+    codes = list(allowed)
+    out = []
+    for token in (t.strip() for t in raw.split(",")):
+        if token.isdigit() and 1 <= int(token) <= len(codes):
+            out.append(codes[int(token) - 1])
+        elif token:
+            out.append(token)
+    return out
+
+
+def _prompt_about(current: About, keep: Callable[[About], None]) -> None:
+    """Ask for the written sections, the groups considered and the sign-off (HEAT-style).
+    Enter keeps what is shown (or leaves it for later), ``-`` clears it, ``q`` stops."""
+    from equalqi.assess.heat import INCLUSION_HEALTH, PROTECTED_CHARACTERISTICS, TEXT_FIELDS
+
+    typer.echo(
+        "\n== About the project and sign-off (as in OHID's Health Equity Assessment Tool) ==\n"
+        "Describe groups, never individual patients. Press Enter to keep what is shown or to "
+        "leave it for later; type - to clear it; q to save and stop."
+    )
+    lists = {
+        "protected_characteristics": (
+            "Protected characteristics considered (Equality Act 2010)",
+            PROTECTED_CHARACTERISTICS,
+        ),
+        "inclusion_health": ("Inclusion health groups considered", INCLUSION_HEALTH),
+    }
+    steps = [*TEXT_FIELDS, *lists, "sign_off"]
+    k = 0
+    while k < len(steps):
+        key = steps[k]
+        data = current.to_dict()
+        signed = data.pop("sign_off", None)
+        if key in TEXT_FIELDS:
+            shown = data.get(key) or ""
+            typer.echo(f"\n{TEXT_FIELDS[key]}" + (f" (so far: {shown})" if shown else ""))
+            raw = typer.prompt("Your text", default="", show_default=False).strip()
+            if raw in ("q", "quit", "stop"):
+                raise _Stopped
+            if raw:
+                data[key] = "" if raw == "-" else raw
+                data = {k2: v for k2, v in data.items() if v}
+        elif key in lists:
+            label, allowed = lists[key]
+            typer.echo(f"\n{label}: type the numbers or codes, separated by commas.")
+            for n, (code, words) in enumerate(allowed.items(), start=1):
+                mark = "x" if code in data.get(key, []) else " "
+                typer.echo(f"  [{mark}] {n}. {words} ({code})")
+            raw = typer.prompt("Considered", default="", show_default=False).strip()
+            if raw in ("q", "quit", "stop"):
+                raise _Stopped
+            if raw == "-":
+                data.pop(key, None)
+            elif raw:
+                data[key] = _codes_asked(raw, dict(allowed))
+        else:
+            so_far = current.sign_off
+            typer.echo(
+                "\nSign-off: who signed the assessment off"
+                + (f" (so far: {so_far.name}, {so_far.role}, {so_far.date})" if so_far else "")
+            )
+            name = typer.prompt("Name", default="", show_default=False).strip()
+            if name in ("q", "quit", "stop"):
+                raise _Stopped
+            if name == "-":
+                signed = None
+            elif name:
+                role = typer.prompt("Role", default="", show_default=False).strip()
+                when = typer.prompt("Date", default=_now().date().isoformat()).strip()
+                signed = {"name": name, "role": role, "date": when}
+        checked = _checked_about(data, signed)
+        if checked is None:
+            continue  # ask the same thing again
+        current = checked
+        keep(current)
+        k += 1
 
 
 @assess_app.command("template")
@@ -435,6 +544,7 @@ def new_command(
     """Create an assessment at the planning or review stage and save it in the registry
     project (started if it does not exist yet)."""
     given: list[Answer] | None = None
+    about: About | None = None
     if answers is None:
         # Ask first, outside any transaction: the draft keeps every answer if we stop.
         with _registry_session(db, user) as (session, who, data_dir):
@@ -445,7 +555,7 @@ def new_command(
             _say_created(title, number)
         draft = draft_path(data_dir, number, stage.value)
         try:
-            given = _prompt_answers(t, draft, stage.value, name)
+            given, about = _prompt_answers(t, draft, stage.value, name)
         except _Stopped:
             typer.echo(
                 f"Stopped. Your answers are saved in {draft}; run the same command again to "
@@ -458,7 +568,6 @@ def new_command(
         past = service.history(session, who, number)
         t = _theory_for(theory, stage, past)
         actions: tuple[Any, ...] = ()
-        about = None
         project_name = name
         if answers is not None:
             parsed = parse_answers(_read_text(answers, "answers"), t, source=str(answers))
