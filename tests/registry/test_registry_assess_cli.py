@@ -38,6 +38,13 @@ def test_assessment_commands_use_the_registry(registry: Registry, tmp_path: Path
     def run(*args: object, user: str = "ed@a.nhs.uk"):  # type: ignore[no-untyped-def]
         return runner.invoke(app, [str(a) for a in (*args, "--db", url, "--user", user)])
 
+    # without --user: the local user in a local SQLite file, never in a shared PostgreSQL one
+    r = runner.invoke(app, ["assess", "projects", "--db", url])
+    if registry.engine.url.get_backend_name() == "sqlite":
+        assert r.exit_code == 0 and "working as the local user" in r.stderr
+        assert "No projects yet." in r.stdout  # the local user's organisation, not Org A's
+    else:
+        assert r.exit_code == 2 and "this registry is shared" in r.stderr
     planning = tmp_path / "planning.toml"
     planning.write_text('stage = "planning"\n[answers]\ndesign-relies-on-digital = "yes"\n')
     r = run("assess", "new", "--project", "DNA reminders", "--stage", "planning",

@@ -150,8 +150,8 @@ UserEmail = Annotated[
     str | None,
     typer.Option(
         "--user",
-        help=f"Your e-mail address in the registry (checks your role; ${USER_ENV}). Default: "
-        f"the local user {LOCAL_EMAIL}, made on first use.",
+        help=f"Your e-mail address in the registry (checks your role; ${USER_ENV}). Default, "
+        f"in a local SQLite registry: the local user {LOCAL_EMAIL}, made on first use.",
     ),
 ]
 ProjectRef = Annotated[
@@ -174,7 +174,8 @@ def _registry_session(db: str | None, email: str | None) -> Iterator[tuple[Any, 
     try:
         with reg.session() as session, session.begin():
             try:
-                acting = acting_user(session, email)
+                local = reg.engine.url.get_backend_name() == "sqlite"
+                acting = acting_user(session, email, allow_local=local)
                 created = acting.created
                 yield session, acting.user, reg.data_dir
             except NotFound as exc:

@@ -4,10 +4,11 @@ The registry is the only store of assessments and involvement logs; the command 
 the way the web app does, as a user of an organisation, so role checks and per-organisation
 isolation apply unchanged.
 
-* **The acting user**: the one named (``--user`` or ``$EQUALQI_USER``), or else the *local
-  user* :data:`LOCAL_EMAIL`, an editor of the organisation :data:`LOCAL_ORGANISATION`, created
-  on first use in that registry (the caller says so). A single person working alone needs no
-  set-up; a shared registry names its users.
+* **The acting user**: the one named (``--user`` or ``$EQUALQI_USER``), or else, in a local
+  SQLite registry, the *local user* :data:`LOCAL_EMAIL`, an editor of the organisation
+  :data:`LOCAL_ORGANISATION`, created on first use in that registry (the caller says so). A
+  single person working alone needs no set-up; a shared (PostgreSQL) registry requires a
+  named user.
 * **The project**: named by its number or its title (case and surrounding spaces ignored). An
   unknown name is an error with "did you mean"; only commands that create content may create
   the project, and they say so. Two projects with the same title must be named by number.
@@ -47,8 +48,11 @@ class Acting:
     created: bool
 
 
-def acting_user(session: Session, email: str | None) -> Acting:
-    """The named active user, else ``$EQUALQI_USER``, else the local user (made once)."""
+def acting_user(session: Session, email: str | None, *, allow_local: bool = True) -> Acting:
+    """The named active user, else ``$EQUALQI_USER``, else the local user (made once).
+
+    ``allow_local=False`` (a shared registry, e.g. PostgreSQL) requires a named user: nobody
+    is added to a team's registry without saying so."""
     wanted = (email or os.environ.get(USER_ENV) or "").strip()
     if wanted:
         user = session.scalar(select(User).where(func.lower(User.email) == wanted.lower()))
@@ -62,6 +66,13 @@ def acting_user(session: Session, email: str | None) -> Acting:
                 )
             )
         return Acting(user, False)
+    if not allow_local:
+        raise InputError(
+            Problem(
+                "this registry is shared (not a local SQLite file), so say who you are",
+                f"Give --user EMAIL (or set ${USER_ENV}); your role there is checked.",
+            )
+        )
     user = session.scalar(select(User).where(User.email == LOCAL_EMAIL))
     if user is not None:
         return Acting(user, False)
