@@ -66,9 +66,10 @@ def test_sections_and_sign_off_in_the_web_app(client_for: Client, world: World) 
     r = ed.post(url, data=_form(te, who_is_affected="Call 07700 900123", sign_off_role=""))
     assert r.status_code == 400
     assert "looks like it contains personal details" in r.text
-    assert "sign_off: &#39;role&#39; must be non-empty text (value: &#39;&#39;). Fill it in." in (
-        r.text
-    )
+    # each problem in plain words, linked to its field
+    role = '<a href="#sign_off_role">Sign-off: &#39;role&#39; must be non-empty text. Fill it in.'
+    assert role in r.text
+    assert '<a href="#who_is_affected">&#39;Who is affected&#39; looks like' in r.text
     assert _edits(world) == []  # nothing changed
     r = ed.post(url, data=_form(te), follow_redirects=False)
     assert r.status_code == 303, r.text

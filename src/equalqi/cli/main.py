@@ -121,6 +121,8 @@ def demo(
                 "report": str(run.outputs.report.absolute()),
                 "data": str(run.data.absolute()),
                 "guide": str(run.guide.absolute()) if run.guide else None,
+                "registry": run.registry,
+                "project": run.project,
                 "truth": run.truth.to_dict(),
                 **summary,
                 "seconds": {

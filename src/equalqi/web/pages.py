@@ -722,6 +722,28 @@ def _about_page(
     )
 
 
+def _about_items(problems: Sequence[Any]) -> list[dict[str, str]]:
+    """Error-summary items for the sections form: plain words, each linked to its field."""
+    from equalqi.assess.heat import INCLUSION_HEALTH, PROTECTED_CHARACTERISTICS
+
+    first = {
+        "protected_characteristics": next(iter(PROTECTED_CHARACTERISTICS)),
+        "inclusion_health": next(iter(INCLUSION_HEALTH)),
+    }
+    items = []
+    for p in problems:
+        parts = (p.column or "").split(".")
+        anchor = ""
+        if parts[0] == "about" and len(parts) > 1:
+            anchor = f"{parts[1]}-{first[parts[1]]}" if parts[1] in first else parts[1]
+        elif parts[0] == "sign_off" and len(parts) > 1:
+            anchor = f"sign_off_{parts[1]}"
+        what = p.what.replace("sign_off: ", "Sign-off: ", 1)
+        fix = "Fill it in." if p.fix == "Write the value in double quotes." else p.fix
+        items.append({"text": f"{what[:1].upper()}{what[1:]}. {fix}", "href": f"#{anchor}"})
+    return items
+
+
 @router.get("/projects/{project_id}/assessment/about", response_class=HTMLResponse)
 def about_page(request: Request, project_id: int, user: Editor, session: DB) -> HTMLResponse:
     project = projects.get_project(session, user, project_id)
@@ -745,9 +767,7 @@ def save_about(
         assessment_service.save_about(session, user, project.id, about, sign_off)
     except InputError as exc:
         values = {**about, **{f"sign_off_{k}": v for k, v in sign_off.items()}}
-        return _about_page(
-            request, session, user, project, forms.summary_items(exc.problems), 400, values
-        )
+        return _about_page(request, session, user, project, _about_items(exc.problems), 400, values)
     return _see_other(f"/projects/{project_id}/assessment")
 
 
