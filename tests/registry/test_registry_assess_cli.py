@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from equalqi.assess import default_theory
@@ -23,7 +24,11 @@ DEP = "Deprivation (IMD quintile)"
 THEORY = default_theory()
 
 
-def test_assessment_commands_use_the_registry(registry: Registry, tmp_path: Path) -> None:
+def test_assessment_commands_use_the_registry(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EQUALQI_HOME", str(tmp_path / "home"))  # drafts, never the real home
+    monkeypatch.delenv("EQUALQI_USER", raising=False)
     url = str(registry.engine.url.render_as_string(hide_password=False))
     with registry.session() as s, s.begin():
         org = create_organisation(s, "Org A")
