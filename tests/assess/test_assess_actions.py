@@ -9,11 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from equalqi.assess import AnswersError, default_theory, parse_answers
+from equalqi.assess.involvement import InvolvementLog
 from equalqi.assess.template import answers_template
 from equalqi.cli.assess import assess_app
-from equalqi.services.assessment_store import AssessmentStore
-from equalqi.services.assessments import summary_of
+from equalqi.services.assessments import EquityRecord, summary_of
 from equalqi.services.report.assessment_section import render_project_section
+
+from .conftest import stored_record
 
 THEORY = default_theory()
 PLANNING = """\
@@ -54,15 +56,15 @@ def run(*args, input=None):
     return CliRunner().invoke(assess_app, [str(a) for a in args], input=input)
 
 
-def test_action_plan_from_planning_to_review(tmp_path):
+def test_action_plan_from_planning_to_review(tmp_path, home):
     plan_file, review_file = tmp_path / "planning.toml", tmp_path / "review.toml"
     plan_file.write_text(PLANNING)
     review_file.write_text(REVIEW)
-    project = tmp_path / "p"
+    project = "Phone line"
     r = run("new", "--project", project, "--stage", "planning", "--answers", plan_file)
     assert r.exit_code == 0, r.output
     assert "Action plan: 0 of 2 actions done" in r.output
-    history = AssessmentStore(project).load_assessments()
+    history = stored_record(home, project).history
     # on 1 July 2025 the phone line (due 30 June, planned) is overdue; the split is not
     s = summary_of(history, today=dt.date(2025, 7, 1))
     assert s is not None and s.action_plan is not None
@@ -72,7 +74,8 @@ def test_action_plan_from_planning_to_review(tmp_path):
     )
     r = run("new", "--project", project, "--stage", "review", "--answers", review_file)
     assert r.exit_code == 0, r.output
-    history = AssessmentStore(project).load_assessments()
+    record = stored_record(home, project)
+    history = record.history
     s = summary_of(history, today=dt.date(2025, 7, 1))
     assert s is not None and s.action_plan is not None
     plan = s.action_plan
@@ -83,23 +86,21 @@ def test_action_plan_from_planning_to_review(tmp_path):
         ("Offer a phone booking line", "Done"),
         ("Split the DNA rate by ethnic group", "In progress (not updated at review)"),
     ]
-    html = render_project_section(project)
+    html = render_project_section(record)
     assert "Action plan" in html and "1 of 2 actions done." in html
     assert "Split the DNA rate by ethnic group" in html
 
 
-def test_overdue_is_in_the_report(tmp_path):
-    store = AssessmentStore(tmp_path)
+def test_overdue_is_in_the_report():
     parsed = parse_answers(PLANNING, THEORY)
     from equalqi.assess import new_assessment
 
-    store.save_assessment(
-        new_assessment(
-            THEORY, parsed.answers, stage="planning",
-            created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC), actions=parsed.actions,
-        )
+    a = new_assessment(
+        THEORY, parsed.answers, stage="planning",
+        created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC), actions=parsed.actions,
     )  # fmt: skip
-    html = render_project_section(tmp_path)  # today is after 30 June 2025
+    # today is after 30 June 2025
+    html = render_project_section(EquityRecord("P", (a,), InvolvementLog()))
     assert "Overdue actions" in html and "Overdue: planned" in html
 
 

@@ -28,7 +28,7 @@ due = 2025-06-30
 
 
 def test_report_without_data_html_and_tagged_pdf(tmp_path):
-    project, out = tmp_path / "p", tmp_path / "out"
+    project, out = "Phone line", tmp_path / "out"
     answers = tmp_path / "planning.toml"
     answers.write_text(PLANNING)
     assert (
@@ -52,5 +52,14 @@ def test_report_without_data_html_and_tagged_pdf(tmp_path):
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     text = " ".join(p.extract_text() for p in reader.pages)
     assert "Offer a phone booking line" in re.sub(r"\s+", " ", text)
-    r = run("report", "--project", tmp_path / "missing", "--out", out)
-    assert r.exit_code == 2 and "the project folder does not exist" in r.stderr
+    r = run("report", "--project", "Phone lines", "--out", out)
+    assert r.exit_code == 2 and "there is no project with this name or number" in r.stderr
+    assert "Did you mean 'Phone line'?" in r.stderr
+    r = run("projects")
+    assert r.exit_code == 0, r.output
+    r = run(
+        "involvement", "add", "--project", "Empty", "--type", "survey", "--date", "2025-03-04",
+        "--participants", "4",
+    )  # fmt: skip
+    r = run("remove", "--project", "Empty", "--assessment", "1", "--reason", "test")
+    assert r.exit_code == 2  # assessment 1 belongs to another project

@@ -12,8 +12,9 @@ from equalqi.assess import Population, activity_from_dict
 from equalqi.assess.involvement import InvolvementLog
 from equalqi.cli.main import app
 from equalqi.disclosure.policy import Policy
-from equalqi.services.assessment_store import AssessmentStore
 from equalqi.services.report.assessment_section import render_project_section
+
+from .conftest import store_record
 
 DEP = "Deprivation (IMD quintile)"
 
@@ -67,13 +68,14 @@ def _log() -> InvolvementLog:
     return log
 
 
-def test_report_involvement_tables_match_the_log_exactly(tmp_path):
+def test_report_involvement_tables_match_the_log_exactly(home):
     log = _log()
-    AssessmentStore(tmp_path).save_involvement(log)
+    record = store_record(home, "P", log=log)
+    assert record.log.total_participants == log.total_participants == 100
     population = Population.from_shares(
         {DEP: {"1 - most deprived": 0.4, "5 - least deprived": 0.6}}
     )
-    html = render_project_section(tmp_path, population=population, policy=Policy(k=10))
+    html = render_project_section(record, population=population, policy=Policy(k=10))
     parser = _Tables()
     parser.feed(html)
     activities = parser.tables["Activities that involved people"][1:]
@@ -91,7 +93,7 @@ def test_report_involvement_tables_match_the_log_exactly(tmp_path):
     assert "do not match the plan" not in html
 
 
-def test_report_names_a_mismatch_instead_of_a_false_share(tmp_path):
+def test_report_names_a_mismatch_instead_of_a_false_share(home):
     log = _log().add(
         activity_from_dict(
             {
@@ -102,11 +104,11 @@ def test_report_names_a_mismatch_instead_of_a_false_share(tmp_path):
             }
         )
     )
-    AssessmentStore(tmp_path).save_involvement(log)
+    record = store_record(home, "P", log=log)  # stored as it was (e.g. imported long ago)
     population = Population.from_shares(
         {DEP: {"1 - most deprived": 0.4, "5 - least deprived": 0.6}}
     )
-    html = render_project_section(tmp_path, population=population, policy=Policy(k=10))
+    html = render_project_section(record, population=population, policy=Policy(k=10))
     assert "Names in the log do not match the plan" in html
     assert "taking part 12 times as &#39;Most deprived&#39;" in html
     assert "Did you mean &#39;1 - most deprived&#39;?" in html
@@ -115,37 +117,47 @@ def test_report_names_a_mismatch_instead_of_a_false_share(tmp_path):
     assert "People involved and the population, by group" not in parser.tables
 
 
-def test_analyse_with_a_mistyped_project_folder_fails_before_analysing(tmp_path):
+def test_analyse_with_a_mistyped_project_fails_before_analysing(tmp_path):
     from equalqi.services.demo import demo_plan
 
     plan = tmp_path / "plan.toml"
     plan.write_text(demo_plan("dna_sms").to_toml(), encoding="utf-8")
     r = CliRunner().invoke(
         app,
-        ["analyse", str(plan), "--data", str(tmp_path / "none.csv"), "--out",
-         str(tmp_path / "out"), "--project", str(tmp_path / "projcet"), "--format", "json"],
+        ["assess", "involvement", "add", "--project", "DNA reminders", "--type", "survey",
+         "--date", "2025-03-04", "--participants", "5"],
     )  # fmt: skip
-    assert r.exit_code != 0
-    problems = json.loads(r.stdout)["problems"]
-    assert "the project folder does not exist" in problems[0]["message"]
-    assert not (tmp_path / "out").exists()
+    assert r.exit_code == 0, r.output
+    for name, expected in (
+        ("DNA remindrs", "Did you mean 'DNA reminders'?"),
+        ("Other", "Your organisation's projects: 1: DNA reminders"),
+    ):
+        r = CliRunner().invoke(
+            app,
+            ["analyse", str(plan), "--data", str(tmp_path / "none.csv"), "--out",
+             str(tmp_path / "out"), "--project", name, "--format", "json"],
+        )  # fmt: skip
+        assert r.exit_code != 0
+        message = json.loads(r.stdout)["problems"][0]["message"]
+        assert "there is no project with this name or number" in message
+        assert expected in message
+        assert not (tmp_path / "out").exists()
 
 
-def test_log_evidence_sits_next_to_the_answers(tmp_path):
+def test_log_evidence_sits_next_to_the_answers(home):
     import datetime as dt
 
     from equalqi.assess import Answer, default_theory, new_assessment
 
     theory = default_theory()
-    store = AssessmentStore(tmp_path)
-    store.save_assessment(
+    planned = (
         new_assessment(
             theory,
             [Answer("design-involvement-representative", "yes"),
              Answer("design-barriers-removed", "yes")],
             stage="planning",
             created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
-        )
+        ),
     )  # fmt: skip
     log = _log().add(
         activity_from_dict(
@@ -157,11 +169,11 @@ def test_log_evidence_sits_next_to_the_answers(tmp_path):
             }
         )
     )
-    store.save_involvement(log)
+    record = store_record(home, "P", planned, log)
     population = Population.from_shares(
         {DEP: {"1 - most deprived": 0.4, "5 - least deprived": 0.6}}
     )
-    html = render_project_section(tmp_path, population=population, policy=Policy(k=10))
+    html = render_project_section(record, population=population, policy=Policy(k=10))
     block = html[html.index("Answers checked against the involvement log") :]
     block = block[: block.index("</dl>")]
     # 3 activities, 40 + 60 + 15 attendances; most deprived 22 of 100 against 40%: flagged

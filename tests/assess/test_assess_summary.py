@@ -225,17 +225,15 @@ def test_report_section_accepts_dicts_and_missing_parts():
     assert "No involvement activities have been recorded yet." in only_log
 
 
-def test_project_section_reads_the_store(tmp_path):
-    from equalqi.services.assessment_store import AssessmentStore
+def test_project_section_reads_the_store(home):
     from equalqi.services.report.assessment_section import render_project_section
 
-    assert render_project_section(tmp_path) == ""
-    store = AssessmentStore(tmp_path)
-    store.save_assessment(planning())
-    store.save_assessment(review())
+    from .conftest import store_record
+
+    assert render_project_section(store_record(home, "P")) == ""
     log, _ = involvement()
-    store.save_involvement(log)
+    record = store_record(home, "P", [planning(), review()], log)
     pop = Population.from_shares({"core20": {"Core20": 0.3, "Not Core20": 0.7}})
-    html = render_project_section(tmp_path, population=pop)
+    html = render_project_section(record, population=pop)
     assert "What changed since the last check" in html  # review compared with planning
     assert "Fewer than expected" in html

@@ -66,18 +66,18 @@ def test_import_checks_names_is_all_or_nothing_and_export_round_trips(
         return runner.invoke(assess_app, [str(a) for a in (*args, "--db", url)])
 
     bad = _folder(tmp_path / "bad", "Most deprived")
-    r = run("import", "--project", bad, "--into", pid, "--user", "ed@a.nhs.uk")
+    r = run("import", "--folder", bad, "--into", pid, "--user", "ed@a.nhs.uk")
     assert r.exit_code == 2 and "Did you mean '1 - most deprived'?" in r.stderr
     with registry.session() as s:
         assert assessments.list_assessments(s, ed, pid) == []  # nothing half-imported
     good = _folder(tmp_path / "good", "1 - most deprived")
-    r = run("import", "--project", good, "--into", pid, "--user", "ED@a.nhs.uk")
+    r = run("import", "--folder", good, "--into", "p", "--user", "ED@a.nhs.uk")  # by name
     assert r.exit_code == 0, r.output
     assert "Imported 2 assessment(s) and 1 involvement activity into project" in r.stdout
     with registry.session() as s:
         assert involvement.involvement_log(s, ed, pid).total_participants == 10
     out = tmp_path / "out"
-    r = run("export", "--from", pid, "--project", out, "--user", "ed@a.nhs.uk")
+    r = run("export", "--from", pid, "--folder", out, "--user", "ed@a.nhs.uk")
     assert r.exit_code == 0, r.output
     before = [a.to_dict() for a in AssessmentStore(good).load_assessments()]
     after = [a.to_dict() for a in AssessmentStore(out).load_assessments()]
@@ -85,11 +85,12 @@ def test_import_checks_names_is_all_or_nothing_and_export_round_trips(
     assert json.loads((out / "equity" / "involvement.json").read_text()) == json.loads(
         (good / "equity" / "involvement.json").read_text()
     )
-    r = run("export", "--from", pid, "--project", out, "--user", "ed@a.nhs.uk")
+    r = run("export", "--from", pid, "--folder", out, "--user", "ed@a.nhs.uk")
     assert r.exit_code == 2 and "already holds" in r.stderr
-    r = run("export", "--from", pid + 99, "--project", tmp_path / "x", "--user", "ed@a.nhs.uk")
-    assert r.exit_code == 2 and "no such project" in r.stderr
-    r = run("export", "--from", pid, "--project", tmp_path / "y", "--user", "nobody@a.nhs.uk")
+    r = run("export", "--from", pid + 99, "--folder", tmp_path / "x", "--user", "ed@a.nhs.uk")
+    assert r.exit_code == 2 and "there is no project with this name or number" in r.stderr
+    assert f"Your organisation's projects: {pid}: P" in r.stderr
+    r = run("export", "--from", pid, "--folder", tmp_path / "y", "--user", "nobody@a.nhs.uk")
     assert r.exit_code == 2 and "no active user" in r.stderr
 
 

@@ -8,6 +8,7 @@ Every number is compared with the disclosed CSVs written beside the pack.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -263,3 +264,24 @@ def test_web_analysis_page_states_the_reports_verdict(demo: DemoRun) -> None:
     assert text.startswith(f"Verdict: {v.badge}. ")
     assert v.sentence in text  # the same sentence and interval as the report
     assert list(view["verdicts"]) == [j.dimension for j in story.judged]
+
+
+def test_the_demo_keeps_its_equity_record_in_its_own_registry(
+    demo: DemoRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    monkeypatch.setenv("EQUALQI_HOME", str(tmp_path))  # nothing written to the real home
+
+    from equalqi.cli.assess import assess_app
+
+    assert demo.registry == f"sqlite:///{demo.outputs.folder / 'equalqi.db'}"
+    assert demo.project == demo.result.plan.output.title
+    r = CliRunner().invoke(
+        assess_app, ["show", "--project", demo.project, "--db", demo.registry, "--format", "json"]
+    )
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    # the demo's planning and review, the review compared with planning as in the report
+    assert [h["stage"] for h in data["history"]] == ["planning", "review"]
+    assert data["summary"]["changes"] is not None

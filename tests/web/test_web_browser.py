@@ -229,7 +229,8 @@ def test_whole_journey_keyboard_axe_and_screenshots(
         axe(page, "assessment (empty)")
         with page.expect_navigation():
             page.get_by_role("button", name="Start a new check").click()
-        assert page.locator(".nhsuk-task-list__item").count() == 5  # 4 areas, action plan
+        # 4 areas, the action plan, about the project and sign-off
+        assert page.locator(".nhsuk-task-list__item").count() == 6
         assert page.locator(".nhsuk-task-list__status").first.inner_text() == "Not started"
         axe(page, "assessment (task list)")
         with page.expect_navigation():
@@ -252,6 +253,16 @@ def test_whole_journey_keyboard_axe_and_screenshots(
         assert [t.strip() for t in statuses] == ["Completed"] * 4
         page.goto(f"{project_url}/assessment/actions")
         axe(page, "action plan")
+        page.goto(f"{project_url}/assessment/about")
+        axe(page, "about the project and sign-off")
+        page.get_by_label("Who is affected").fill("Adults booked into the clinic")
+        page.get_by_label("Race").check()
+        page.get_by_label("Name").fill("A. Lead")
+        page.get_by_label("Role").fill("Clinical lead")
+        page.get_by_label("Date").fill("2025-03-04")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save and return to the assessment").click()
+        assert "Signed off by A. Lead (Clinical lead) on 4 March 2025." in page.content()
         page.goto(f"{project_url}/assessment")
         assert page.locator(".eq-assessment").is_visible()
         axe(page, "assessment (completed)")

@@ -154,9 +154,9 @@ def test_task_list_one_area_per_page(client_for: Client, world: World) -> None:
     )
     assert r.status_code == 303
     page = ed.get(f"/projects/{pid}/assessment").text
-    # one task per area, then the action plan
+    # one task per area, then the action plan, then about the project and sign-off
     tasks = page.count("nhsuk-task-list__item nhsuk-task-list__item--with-link")
-    assert tasks == len(theory.clusters) + 1
+    assert tasks == len(theory.clusters) + 2
     assert f"0 of {len(first_ids)} questions answered" in page
     assert "This assessment is not finished: 0 of 24 questions answered" in page
     area = ed.get(f"/projects/{pid}/assessment/areas/{first.id}").text

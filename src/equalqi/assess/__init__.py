@@ -1,8 +1,9 @@
 """Equity by design: the programme theory, assessments, comparisons and the involvement log.
 
 Pure core: text and mappings in, frozen dataclasses out; no file, network or database access
-(the built-in theory is read from package data). Storage lives in
-:mod:`equalqi.services.assessment_store`; the command line in :mod:`equalqi.cli.assess`.
+(the built-in theory is read from package data). The registry stores them, through the
+service :mod:`equalqi.services.assessments` (files only for import and export,
+:mod:`equalqi.services.assessment_store`); the command line is :mod:`equalqi.cli.assess`.
 
 Typical use::
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from .actions import PlannedAction
 from .answers import Answer
-from .heat import INCLUSION_HEALTH, PROTECTED_CHARACTERISTICS
+from .heat import INCLUSION_HEALTH, PROTECTED_CHARACTERISTICS, TEXT_FIELDS, About
 from .theory import Theory
 
 ALLOWED = "yes | partly | no | dont_know"
@@ -59,8 +59,10 @@ def answers_template(
     project: str | None = None,
     answers: Iterable[Answer] = (),
     actions: Iterable[PlannedAction] = (),
+    about: About | None = None,
 ) -> str:
-    """The answers file for ``theory`` at ``stage``, with ``answers`` filled in (a draft)."""
+    """The answers file for ``theory`` at ``stage``, with ``answers`` (and the written
+    sections ``about``) filled in (a draft)."""
     given = {a.question_id: a for a in answers}
     total = len(theory.question_ids)
     lines = [
@@ -76,7 +78,7 @@ def answers_template(
         'evidence = ["https://..."] }',
         "# Questions marked REVERSED: there, 'yes' means a risk is present; 'no' protects.",
         "#",
-        f"# Then: equalqi assess new --project DIR --stage {stage} --answers THIS_FILE",
+        f"# Then: equalqi assess new --project NAME --stage {stage} --answers THIS_FILE",
         "",
         f"stage = {_string(stage)}",
         f"project = {_string(project)}" if project else '# project = "Name of the project"',
@@ -98,6 +100,7 @@ def answers_template(
         '# role = "Your role"',
         "# date = 2025-03-04",
         "",
+        *_about_lines(about),
         "[answers]",
     ]
     number = 0
@@ -146,3 +149,26 @@ def answers_template(
             lines.append(f"due = {a.due.isoformat()}")
         lines.append(f"status = {_string(a.status)}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _about_lines(about: About | None) -> list[str]:
+    """``[about]`` and ``[sign_off]`` with what has been written so far (none if nothing)."""
+    if about is None or about.empty:
+        return []
+    lines = ["[about]"]
+    for key in TEXT_FIELDS:
+        text = getattr(about, key)
+        if text:
+            lines.append(f"{key} = {_string(text)}")
+    if about.protected_characteristics:
+        codes = ", ".join(_string(c) for c in about.protected_characteristics)
+        lines.append(f"protected_characteristics = [{codes}]")
+    if about.inclusion_health:
+        lines.append(
+            f"inclusion_health = [{', '.join(_string(c) for c in about.inclusion_health)}]"
+        )
+    if about.sign_off is not None:
+        s = about.sign_off
+        lines += ["", "[sign_off]", f"name = {_string(s.name)}", f"role = {_string(s.role)}"]
+        lines.append(f"date = {s.date.isoformat()}")
+    return [*lines, ""]

@@ -1,15 +1,21 @@
 """``equalqi assess``: the equity-by-design assessment and the involvement log.
 
-Thin layer: read files, call :mod:`equalqi.assess` and :mod:`equalqi.services.assessment_store`,
-print. Problems with the user's files are printed as plain messages (exit code 2), never as
-tracebacks.
+Thin layer: read files, call :mod:`equalqi.assess` and the service
+:mod:`equalqi.services.assessments`, print. The registry is the only store (the web app's):
+``--project`` names a registry project by name or number, ``--db`` and ``--user`` choose the
+registry and the acting user (default: SQLite in ``$EQUALQI_HOME`` and the local user, see
+:mod:`equalqi.services.workspace`). Folders are only read and written by ``import``/``export``.
+Problems with the user's input are printed as plain messages (exit code 2), never as tracebacks.
 
     equalqi assess theory [--theory FILE] [--format json]
-    equalqi assess new --project DIR --stage planning|review [--theory FILE] [--answers FILE]
-    equalqi assess show --project DIR [--stage STAGE] [--format json]
-    equalqi assess compare --project DIR [--format json]
-    equalqi assess involvement add --project DIR --type TYPE --date DATE --participants N ...
-    equalqi assess involvement show --project DIR [--population FILE.csv] [--format json]
+    equalqi assess projects
+    equalqi assess new --project NAME --stage planning|review [--theory FILE] [--answers FILE]
+    equalqi assess show --project NAME [--stage STAGE] [--format json]
+    equalqi assess compare --project NAME [--format json]
+    equalqi assess involvement add --project NAME --type TYPE --date DATE --participants N ...
+    equalqi assess involvement show --project NAME [--population FILE.csv] [--format json]
+    equalqi assess report --project NAME --out DIR
+    equalqi assess import --folder DIR --into NAME / export --from NAME --folder DIR
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -45,15 +52,26 @@ from equalqi.assess import (
     summarise_involvement,
 )
 from equalqi.assess.answers import ANSWER_WORDS
+from equalqi.assess.heat import About
 from equalqi.assess.involvement import counts_from_options, groups_from_options
-from equalqi.assess.names import check_groups
 from equalqi.assess.summary import RISK_WORDS, AssessmentSummary, InvolvementSummary
 from equalqi.assess.template import answers_template
 from equalqi.cli.common import Format
 from equalqi.disclosure.policy import policy_for
 from equalqi.errors import InputError, Problem
-from equalqi.services.assessment_store import AssessmentStore, open_project
-from equalqi.services.assessments import check_stage, comparison_base
+from equalqi.services import assessments as service
+from equalqi.services.assessments import EquityRecord, check_stage, comparison_base
+from equalqi.services.workspace import (
+    LOCAL_EMAIL,
+    USER_ENV,
+    acting_user,
+    draft_path,
+    load_draft,
+    local_user_note,
+    project_list,
+    resolve_project,
+    save_draft,
+)
 
 assess_app = typer.Typer(
     help="Equity by design: assess a project at planning and review, and log involvement.",
@@ -113,12 +131,86 @@ def _quiet_stdout() -> None:
         pass
 
 
-def _say_created(project: Path) -> None:
+def _say_created(title: str, number: int) -> None:
     typer.echo(
-        f"Note: {project} did not exist, so a new project folder was created. If you meant an "
-        "existing project, check the spelling of --project.",
+        f"Note: there was no project called '{title}', so a new one was started (number "
+        f"{number}). If you meant an existing project, check the spelling of --project "
+        "(equalqi assess projects lists them).",
         err=True,
     )
+
+
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Registry URL; default: SQLite in $EQUALQI_HOME ($EQUALQI_DATABASE_URL)."
+    ),
+]
+UserEmail = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        help=f"Your e-mail address in the registry (checks your role; ${USER_ENV}). Default, "
+        f"in a local SQLite registry: the local user {LOCAL_EMAIL}, made on first use.",
+    ),
+]
+ProjectRef = Annotated[
+    str, typer.Option("--project", help="The registry project: its name or its number.")
+]
+
+
+@contextmanager
+def _registry_session(db: str | None, email: str | None) -> Iterator[tuple[Any, Any, Path]]:
+    """A transaction on the registry as the acting user: (session, user, data folder).
+
+    Committed when the block ends without error, else rolled back (nothing is half-saved).
+    Look-ups that fail and role checks become plain messages.
+    """
+    from equalqi.cli.admin import _registry
+    from equalqi.registry.access import Forbidden, NotFound
+
+    reg = _registry(db)
+    created = False
+    try:
+        with reg.session() as session, session.begin():
+            try:
+                local = reg.engine.url.get_backend_name() == "sqlite"
+                acting = acting_user(session, email, allow_local=local)
+                created = acting.created
+                yield session, acting.user, reg.data_dir
+            except NotFound as exc:
+                raise InputError(
+                    Problem(
+                        f"{exc} is not in this project, or the project is not in your organisation",
+                        "Check the number: equalqi assess list --project NAME shows them.",
+                    )
+                ) from None
+            except Forbidden as exc:
+                raise InputError(Problem(str(exc), "Ask an admin for the editor role.")) from None
+        if created:
+            typer.echo(
+                local_user_note(reg.engine.url.render_as_string(hide_password=True)), err=True
+            )
+    finally:
+        reg.close()
+
+
+def load_equity_record(db: str | None, email: str | None, ref: str) -> EquityRecord:
+    """A registry project's equity record (for ``analyse --project``): unknown projects and
+    projects with nothing recorded are errors, never a report quietly without the section."""
+    with _registry_session(db, email) as (session, user, _):
+        project = resolve_project(session, user, ref, create=False).project
+        record = service.equity_record(session, user, project.id)
+    if record.empty:
+        raise InputError(
+            Problem(
+                f"the project '{record.project}' has no equity assessment and no involvement log",
+                "Check --project, or start one with: equalqi assess new --project NAME "
+                "--stage planning (or equalqi assess involvement add).",
+                value=ref,
+            )
+        )
+    return record
 
 
 def _read_text(path: Path, what: str) -> str:
@@ -187,9 +279,10 @@ _CONTROL = "b = back, s = skip for now, q = save and stop"
 
 
 def _prompt_answers(
-    theory: Theory, store: AssessmentStore, stage: str, project: str | None
-) -> list[Answer]:
-    """Ask each question in turn, with progress; save a draft after every answer.
+    theory: Theory, draft_file: Path, stage: str, project: str | None
+) -> tuple[list[Answer], About]:
+    """Ask each question in turn, with progress, then the written sections and sign-off;
+    save a draft after every answer.
 
     A draft from an earlier run is resumed at the first question not answered yet. ``b`` goes
     back one question, ``s`` leaves it not answered yet, ``q`` stops (the draft is kept).
@@ -197,18 +290,21 @@ def _prompt_answers(
     items = list(theory.questions())
     total = len(items)
     given: dict[str, Answer] = {}
-    draft = store.load_draft(stage)
+    about = About()
+    draft = load_draft(draft_file)
     if draft is not None:
-        parsed = parse_answers(draft, theory, source=str(store.draft_path(stage)))
+        parsed = parse_answers(draft, theory, source=str(draft_file))
         given = {a.question_id: a for a in parsed.answers}
+        about = parsed.about
         project = project or parsed.project
-        typer.echo(
-            f"Resuming your draft ({len(given)} of {total} answered): {store.draft_path(stage)}"
-        )
+        typer.echo(f"Resuming your draft ({len(given)} of {total} answered): {draft_file}")
 
     def save() -> None:
-        store.save_draft(
-            stage, answers_template(theory, stage=stage, project=project, answers=given.values())
+        save_draft(
+            draft_file,
+            answers_template(
+                theory, stage=stage, project=project, answers=given.values(), about=about
+            ),
         )
 
     typer.echo(
@@ -257,7 +353,110 @@ def _prompt_answers(
         save()
         i += 1
     order = {q.id: k for k, (_, _, q) in enumerate(items)}
-    return sorted(given.values(), key=lambda a: order[a.question_id])
+
+    def keep(done: About) -> None:
+        nonlocal about
+        about = done
+        save()
+
+    _prompt_about(about, keep)
+    return sorted(given.values(), key=lambda a: order[a.question_id]), about
+
+
+def _checked_about(about: dict[str, Any], sign_off: dict[str, Any] | None) -> About | None:
+    """The sections as read from an answers file; None (the problem said) if one is wrong."""
+    from equalqi.assess.heat import read_about
+    from equalqi.assess.problems import Located
+
+    v = Located("your answer", None)
+    parsed = read_about(v, about, sign_off, ("about",), ("sign_off",))
+    try:
+        v.raise_if_any(InputError)
+    except InputError as exc:
+        for problem in exc.problems:
+            typer.echo(f"Please check: {problem.what}. {problem.fix}")
+        return None
+    return parsed
+
+
+def _codes_asked(raw: str, allowed: dict[str, str]) -> list[str]:
+    """Numbers (as listed) or codes, separated by commas."""
+    codes = list(allowed)
+    out = []
+    for token in (t.strip() for t in raw.split(",")):
+        if token.isdigit() and 1 <= int(token) <= len(codes):
+            out.append(codes[int(token) - 1])
+        elif token:
+            out.append(token)
+    return out
+
+
+def _prompt_about(current: About, keep: Callable[[About], None]) -> None:
+    """Ask for the written sections, the groups considered and the sign-off (HEAT-style).
+    Enter keeps what is shown (or leaves it for later), ``-`` clears it, ``q`` stops."""
+    from equalqi.assess.heat import INCLUSION_HEALTH, PROTECTED_CHARACTERISTICS, TEXT_FIELDS
+
+    typer.echo(
+        "\n== About the project and sign-off (as in OHID's Health Equity Assessment Tool) ==\n"
+        "Describe groups, never individual patients. Press Enter to keep what is shown or to "
+        "leave it for later; type - to clear it; q to save and stop."
+    )
+    lists = {
+        "protected_characteristics": (
+            "Protected characteristics considered (Equality Act 2010)",
+            PROTECTED_CHARACTERISTICS,
+        ),
+        "inclusion_health": ("Inclusion health groups considered", INCLUSION_HEALTH),
+    }
+    steps = [*TEXT_FIELDS, *lists, "sign_off"]
+    k = 0
+    while k < len(steps):
+        key = steps[k]
+        data = current.to_dict()
+        signed = data.pop("sign_off", None)
+        if key in TEXT_FIELDS:
+            shown = data.get(key) or ""
+            typer.echo(f"\n{TEXT_FIELDS[key]}" + (f" (so far: {shown})" if shown else ""))
+            raw = typer.prompt("Your text", default="", show_default=False).strip()
+            if raw in ("q", "quit", "stop"):
+                raise _Stopped
+            if raw:
+                data[key] = "" if raw == "-" else raw
+                data = {k2: v for k2, v in data.items() if v}
+        elif key in lists:
+            label, allowed = lists[key]
+            typer.echo(f"\n{label}: type the numbers or codes, separated by commas.")
+            for n, (code, words) in enumerate(allowed.items(), start=1):
+                mark = "x" if code in data.get(key, []) else " "
+                typer.echo(f"  [{mark}] {n}. {words} ({code})")
+            raw = typer.prompt("Considered", default="", show_default=False).strip()
+            if raw in ("q", "quit", "stop"):
+                raise _Stopped
+            if raw == "-":
+                data.pop(key, None)
+            elif raw:
+                data[key] = _codes_asked(raw, dict(allowed))
+        else:
+            so_far = current.sign_off
+            typer.echo(
+                "\nSign-off: who signed the assessment off"
+                + (f" (so far: {so_far.name}, {so_far.role}, {so_far.date})" if so_far else "")
+            )
+            name = typer.prompt("Name", default="", show_default=False).strip()
+            if name in ("q", "quit", "stop"):
+                raise _Stopped
+            if name == "-":
+                signed = None
+            elif name:
+                role = typer.prompt("Role", default="", show_default=False).strip()
+                when = typer.prompt("Date", default=_now().date().isoformat()).strip()
+                signed = {"name": name, "role": role, "date": when}
+        checked = _checked_about(data, signed)
+        if checked is None:
+            continue  # ask the same thing again
+        current = checked
+        keep(current)
+        k += 1
 
 
 @assess_app.command("template")
@@ -291,15 +490,38 @@ def template_command(
             )
         ) from None
     typer.echo(
-        f"Wrote {out}. Fill in the answers, then: equalqi assess new --project DIR "
+        f"Wrote {out}. Fill in the answers, then: equalqi assess new --project NAME "
         f"--stage {stage.value} --answers {out}"
     )
+
+
+@assess_app.command("projects")
+@_plain_errors
+def projects_command(db: Db = None, user: UserEmail = None) -> None:
+    """List your organisation's registry projects: number, name and latest equity check."""
+    with _registry_session(db, user) as (session, who, _):
+        rows = [
+            (p.id, p.title, service.latest_risk_words(session, who, p.id))
+            for p in project_list(session, who)
+        ]
+    if not rows:
+        typer.echo("No projects yet. Start one with: equalqi assess new --project NAME ...")
+    for number, title, risk in rows:
+        typer.echo(f"  {number}: {title} ({risk or 'no assessment yet'})")
+
+
+def _theory_for(theory: Path | None, stage: StageChoice, history: list[Assessment]) -> Theory:
+    """For a review without --theory, the theory the latest planning assessment used."""
+    planning = [a for a in history if a.stage == "planning"]
+    if theory is None and stage is StageChoice.review and planning:
+        return planning[-1].theory
+    return _load_theory(theory)
 
 
 @assess_app.command("new")
 @_plain_errors
 def new_command(
-    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    project: ProjectRef,
     stage: Annotated[StageChoice, typer.Option("--stage", help="planning or review.")],
     theory: Annotated[
         Path | None,
@@ -317,57 +539,74 @@ def new_command(
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="Project name for reports.")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    db: Db = None,
+    user: UserEmail = None,
 ) -> None:
-    """Create an assessment at the planning or review stage and save it in the project."""
-    created = not project.exists()
-    store = open_project(project, must_have_content=False)
-    planning = store.latest("planning")
-    if theory is None and stage is StageChoice.review and planning is not None:
-        t = planning.theory
-    else:
-        t = _load_theory(theory)
-    project_name = name
-    if answers is not None:
-        parsed = parse_answers(_read_text(answers, "answers"), t, source=str(answers))
-        check_stage(stage.value, parsed.stage, str(answers))
-        given = list(parsed.answers)
-        actions, about = parsed.actions, parsed.about
-        project_name = project_name or parsed.project
-    else:
-        actions, about = (), None
+    """Create an assessment at the planning or review stage and save it in the registry
+    project (started if it does not exist yet)."""
+    given: list[Answer] | None = None
+    about: About | None = None
+    if answers is None:
+        # Ask first, outside any transaction: the draft keeps every answer if we stop.
+        with _registry_session(db, user) as (session, who, data_dir):
+            found = resolve_project(session, who, project, create=True)
+            number, title = found.project.id, found.project.title
+            t = _theory_for(theory, stage, service.history(session, who, number))
+        if found.created:
+            _say_created(title, number)
+        draft = draft_path(data_dir, number, stage.value)
         try:
-            given = _prompt_answers(t, store, stage.value, project_name)
+            given, about = _prompt_answers(t, draft, stage.value, name)
         except _Stopped:
             typer.echo(
-                f"Stopped. Your answers are saved in {store.draft_path(stage.value)}; run the "
-                "same command again to carry on."
+                f"Stopped. Your answers are saved in {draft}; run the same command again to "
+                "carry on."
             )
             return
-    if project_name is None and planning is not None:
-        project_name = planning.project
-    assessment = new_assessment(
-        t,
-        given,
-        stage=stage.value,
-        created_at=_now(),
-        project=project_name,
-        actions=actions,
-        about=about,
-    )
-    path = store.save_assessment(assessment)
+    with _registry_session(db, user) as (session, who, data_dir):
+        found = resolve_project(session, who, project, create=True)
+        number, title = found.project.id, found.project.title
+        past = service.history(session, who, number)
+        t = _theory_for(theory, stage, past)
+        actions: tuple[Any, ...] = ()
+        project_name = name
+        if answers is not None:
+            parsed = parse_answers(_read_text(answers, "answers"), t, source=str(answers))
+            check_stage(stage.value, parsed.stage, str(answers))
+            given = list(parsed.answers)
+            actions, about = parsed.actions, parsed.about
+            project_name = project_name or parsed.project
+        planning = [a for a in past if a.stage == "planning"]
+        project_name = project_name or (planning[-1].project if planning else None) or title
+        assert given is not None
+        assessment = new_assessment(
+            t,
+            given,
+            stage=stage.value,
+            created_at=_now(),
+            project=project_name,
+            actions=actions,
+            about=about,
+        )
+        record = service.store_assessment(session, who, number, assessment)
+        assessment_id = record.id
     if answers is None:
-        store.discard_draft(stage.value)
-    if created:
-        _say_created(project)
+        draft_path(data_dir, number, stage.value).unlink(missing_ok=True)
+    if found.created:
+        _say_created(title, number)
     summary = summarise(
-        assessment,
-        comparison_base([*store.load_assessments()], assessment),
-        today=_now().date(),
+        assessment, comparison_base([*past, assessment], assessment), today=_now().date()
     )
     if fmt is Format.json:
-        _echo_json({"path": str(path), "summary": summary.to_dict()})
+        _echo_json(
+            {
+                "project": {"number": number, "name": title},
+                "assessment": assessment_id,
+                "summary": summary.to_dict(),
+            }
+        )
         return
-    typer.echo(f"Saved {stage.value} assessment: {path}")
+    typer.echo(f"Saved {stage.value} assessment {assessment_id} in project {number} ({title}).")
     _print_summary(summary)
 
 
@@ -433,45 +672,50 @@ def _print_changes(s: AssessmentSummary) -> None:
         typer.echo(f"  {c.theory_note}")
 
 
-def _history(store: AssessmentStore) -> list[Assessment]:
-    items = store.load_assessments()
+def _history(db: str | None, user: str | None, project: str) -> tuple[str, list[Assessment]]:
+    """The named project's name and assessments (oldest first); an error if it has none."""
+    with _registry_session(db, user) as (session, who, _):
+        found = resolve_project(session, who, project, create=False).project
+        items = service.history(session, who, found.id)
+        title = found.title
     if not items:
         raise InputError(
             Problem(
-                "this project has no saved assessment",
-                "Create one with: equalqi assess new --project DIR --stage planning",
-                str(store.assessments_dir),
+                f"the project '{title}' has no saved assessment",
+                f"Create one with: equalqi assess new --project {json.dumps(title)} "
+                "--stage planning",
             )
         )
-    return items
+    return title, items
 
 
 @assess_app.command("show")
 @_plain_errors
 def show_command(
-    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    project: ProjectRef,
     stage: Annotated[
         StageChoice | None,
         typer.Option("--stage", help="Which stage to show (default: the latest assessment)."),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    db: Db = None,
+    user: UserEmail = None,
 ) -> None:
     """Show the latest assessment in plain words (a review is compared with planning)."""
-    store = open_project(project, must_have_content=True)
-    history = _history(store)
+    title, history = _history(db, user, project)
     if stage is None:
         current = history[-1]
     else:
-        latest = store.latest(stage.value)
-        if latest is None:
+        of_stage = [a for a in history if a.stage == stage.value]
+        if not of_stage:
             raise InputError(
                 Problem(
-                    f"this project has no {stage.value} assessment",
-                    f"Create one with: equalqi assess new --stage {stage.value}",
-                    str(store.assessments_dir),
+                    f"the project '{title}' has no {stage.value} assessment",
+                    f"Create one with: equalqi assess new --project {json.dumps(title)} "
+                    f"--stage {stage.value}",
                 )
             )
-        current = latest
+        current = of_stage[-1]
     summary = summarise(current, comparison_base(history, current), today=_now().date())
     if fmt is Format.json:
         _echo_json(
@@ -484,7 +728,7 @@ def show_command(
             }
         )
         return
-    typer.echo("Saved assessments:")
+    typer.echo(f"Saved assessments of project '{title}':")
     for a in history:
         typer.echo(f"  {a.stage:<9} {a.created_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC")
     if current.project:
@@ -495,19 +739,24 @@ def show_command(
 @assess_app.command("compare")
 @_plain_errors
 def compare_command(
-    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    project: ProjectRef,
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    db: Db = None,
+    user: UserEmail = None,
 ) -> None:
     """Compare the latest planning assessment with the latest review."""
-    store = open_project(project, must_have_content=True)
-    before, after = store.latest("planning"), store.latest("review")
+    title, history = _history(db, user, project)
+    plans = [a for a in history if a.stage == "planning"]
+    reviews = [a for a in history if a.stage == "review"]
+    before = plans[-1] if plans else None
+    after = reviews[-1] if reviews else None
     missing = [s for s, a in (("planning", before), ("review", after)) if a is None]
     if missing:
         raise InputError(
             Problem(
-                f"there is no {' or '.join(missing)} assessment to compare",
-                f"Create it with: equalqi assess new --project DIR --stage {missing[0]}",
-                str(store.assessments_dir),
+                f"the project '{title}' has no {' or '.join(missing)} assessment to compare",
+                f"Create it with: equalqi assess new --project {json.dumps(title)} "
+                f"--stage {missing[0]}",
             )
         )
     assert before is not None and after is not None
@@ -547,7 +796,7 @@ def compare_command(
 @involvement_app.command("add")
 @_plain_errors
 def involvement_add(
-    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    project: ProjectRef,
     from_file: Annotated[
         Path | None, typer.Option("--from", help="An activity TOML file (instead of options).")
     ] = None,
@@ -564,7 +813,8 @@ def involvement_add(
         typer.Option(
             "--group",
             help="Counts by group, named as the plan names them: DIMENSION:GROUP=COUNT, e.g. "
-            '"Deprivation (IMD quintile):1 - most deprived=4". Needs --plan.',
+            '"Deprivation (IMD quintile):1 - most deprived=4". Checked against --plan, or the '
+            "registry project's latest plan.",
         ),
     ] = None,
     plan: Annotated[
@@ -572,7 +822,7 @@ def involvement_add(
         typer.Option(
             "--plan",
             help="The project's analysis plan (TOML): group counts are checked against its "
-            "dimensions and groups.",
+            "dimensions and groups (default: the plan of the project's latest analysis).",
         ),
     ] = None,
     role: Annotated[
@@ -585,8 +835,11 @@ def involvement_add(
     barrier_notes: Annotated[
         str | None, typer.Option("--barrier-notes", help="Other barriers removed, in words.")
     ] = None,
+    db: Db = None,
+    user: UserEmail = None,
 ) -> None:
-    """Add one involvement activity (counts only, never personal details) to the log."""
+    """Add one involvement activity (counts only, never personal details) to the project's log
+    (the project is started if it does not exist yet)."""
     if from_file is not None:
         activity = parse_activity(_read_text(from_file, "activity"), source=str(from_file))
     else:
@@ -604,42 +857,41 @@ def involvement_add(
         if barrier_notes:
             raw["barrier_notes"] = barrier_notes
         activity = activity_from_dict({k: v for k, v in raw.items() if v is not None})
-    created = not project.exists()
-    store = open_project(project, must_have_content=False)
-    if activity.groups:
-        if plan is None:
-            raise InputError(
-                Problem(
-                    "group counts can only be checked against the project's analysis plan",
-                    "Add --plan PLAN.toml (the plan the project is analysed with), so the "
-                    "group names match the report's.",
-                    str(from_file) if from_file else None,
+    entry = str(from_file or "--group")
+    plan_text = (
+        service.PlanText(_read_text(plan, "plan"), str(plan), entry) if plan is not None else None
+    )
+    with _registry_session(db, user) as (session, who, _):
+        found = resolve_project(session, who, project, create=True)
+        number, title = found.project.id, found.project.title
+        if activity.groups and plan_text is None:
+            from equalqi.registry import analyses
+
+            if analyses.latest_plan(session, who, number) is None:
+                raise InputError(
+                    Problem(
+                        "group counts can only be checked against the project's analysis plan",
+                        "Add --plan PLAN.toml (the plan the project is analysed with), so the "
+                        "group names match the report's.",
+                        str(from_file) if from_file else None,
+                    )
                 )
-            )
-        check_groups(activity, _plan_groups(plan), source=str(from_file or "--group"))
-    log = store.load_involvement().add(activity)
-    path = store.save_involvement(log)
-    if created:
-        _say_created(project)
-    n = len(log.activities)
+        record = service.log_activity(session, who, number, activity.to_dict(), plan=plan_text)
+        activity_id = record.id
+        n = len(service.log_repo.activity_records(session, who, number))
+    if found.created:
+        _say_created(title, number)
     typer.echo(
         f"Added {activity.type_words.lower()} on {activity.date.isoformat()} "
-        f"({activity.participants} taking part). The log now has {n} "
-        f"{'activity' if n == 1 else 'activities'}: {path}"
+        f"({activity.participants} taking part) as activity {activity_id}. The log of project "
+        f"{number} ({title}) now has {n} {'activity' if n == 1 else 'activities'}."
     )
-
-
-def _plan_groups(path: Path) -> dict[str, tuple[str, ...] | None]:
-    from equalqi.plan import parse_plan
-    from equalqi.services.analysis.labels import plan_groups
-
-    return plan_groups(parse_plan(_read_text(path, "plan"), source=str(path)))
 
 
 @involvement_app.command("show")
 @_plain_errors
 def involvement_show(
-    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    project: ProjectRef,
     population: Annotated[
         Path | None,
         typer.Option(
@@ -660,13 +912,20 @@ def involvement_show(
         typer.Option("--suppress-below", help="Hide counts from 1 to this minus 1 (0: off)."),
     ] = 10,
     fmt: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    db: Db = None,
+    user: UserEmail = None,
 ) -> None:
     """Show the involvement log and how those involved compare with the population."""
-    store = open_project(project, must_have_content=True)
-    log = store.load_involvement()
+    pop = (
+        parse_population_csv(_read_text(population, "population"), source=str(population))
+        if population is not None
+        else None
+    )
+    with _registry_session(db, user) as (session, who, _):
+        found = resolve_project(session, who, project, create=False).project
+        log = service.log_repo.involvement_log(session, who, found.id)
     result = None
-    if population is not None:
-        pop = parse_population_csv(_read_text(population, "population"), source=str(population))
+    if pop is not None:
         result = representativeness(log, pop, threshold=threshold, priority_groups=priority or ())
     policy = policy_for("suppress", suppress_below=suppress_below)
     summary = summarise_involvement(log, result, policy=policy)
@@ -713,19 +972,24 @@ def _print_involvement(s: InvolvementSummary) -> None:
 @assess_app.command("report")
 @_plain_errors
 def report_command(
-    project: Annotated[Path, typer.Option("--project", help="The project folder.")],
+    project: ProjectRef,
     out: Annotated[Path, typer.Option("--out", help="Folder for the HTML and PDF.")],
     suppress_below: Annotated[
         int,
         typer.Option("--suppress-below", help="Hide counts from 1 to this minus 1 (0: off)."),
     ] = 10,
+    db: Db = None,
+    user: UserEmail = None,
 ) -> None:
     """Write the assessment, action plan and involvement log as HTML and a tagged PDF (no
     data needed)."""
     from equalqi.services.report.equity_pack import write_equity_report
 
     policy = policy_for("suppress", suppress_below=suppress_below)
-    written = write_equity_report(project, out, policy=policy)
+    with _registry_session(db, user) as (session, who, _):
+        found = resolve_project(session, who, project, create=False).project
+        record = service.equity_record(session, who, found.id)
+    written = write_equity_report(record, out, policy=policy)
     typer.echo(f"Report: {written.html}")
     typer.echo(f"PDF (tagged for screen readers): {written.pdf}")
 
@@ -733,65 +997,47 @@ def report_command(
 # --------------------------------------------------------------------------- registry transfer
 
 
-def _registry_user(session: Any, email: str) -> Any:
-    from sqlalchemy import func, select
-
-    from equalqi.registry.models import User
-
-    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is None or not user.active:
-        raise InputError(
-            Problem(
-                "there is no active user with this e-mail address in the registry",
-                "Check --user, or create the user with: equalqi admin create-user",
-                value=email,
-            )
-        )
-    return user
-
-
-def _transfer(db: str | None, email: str, run: Callable[[Any, Any], Any]) -> Any:
-    from equalqi.cli.admin import _registry
-    from equalqi.registry.access import Forbidden, NotFound
-
-    reg = _registry(db)
-    try:
-        with reg.session() as session, session.begin():
-            try:
-                return run(session, _registry_user(session, email))
-            except NotFound:
-                raise InputError(
-                    Problem(
-                        "there is no such project in this user's organisation",
-                        "Check the project number (shown in the web app's address bar).",
-                    )
-                ) from None
-            except Forbidden as exc:
-                raise InputError(Problem(str(exc), "Ask an admin for the editor role.")) from None
-    finally:
-        reg.close()
+def _transfer(
+    db: str | None,
+    email: str | None,
+    ref: str,
+    run: Callable[[Any, Any, int], Any],
+    *,
+    create: bool = False,
+) -> Any:
+    """Run ``run(session, user, project number)`` on the project ``ref`` names."""
+    with _registry_session(db, email) as (session, who, _):
+        found = resolve_project(session, who, ref, create=create)
+        result = run(session, who, found.project.id)
+    if found.created:
+        _say_created(found.project.title, found.project.id)
+    return result
 
 
-Db = Annotated[
-    str | None, typer.Option("--db", help="Registry URL; default: SQLite in $EQUALQI_HOME.")
+FromProject = Annotated[
+    str,
+    typer.Option("--project", "--from", help="The registry project: its name or its number."),
 ]
-UserEmail = Annotated[
-    str, typer.Option("--user", help="Your e-mail address in the registry (checks your role).")
-]
+Folder = Annotated[Path, typer.Option("--folder", help="The project folder (files).")]
 
 
 @assess_app.command("import")
 @_plain_errors
 def import_command(
-    project: Annotated[Path, typer.Option("--project", help="The project folder to read.")],
-    into: Annotated[int, typer.Option("--into", help="The registry project's number.")],
-    user: UserEmail,
+    folder: Annotated[Path, typer.Option("--folder", help="The project folder to read (files).")],
+    into: Annotated[
+        str,
+        typer.Option(
+            "--into", help="The registry project: name or number (a new name starts one)."
+        ),
+    ],
+    user: UserEmail = None,
     db: Db = None,
 ) -> None:
     """Copy a folder's assessments and involvement log into a registry project (all or none)."""
     from equalqi.services.assessments import import_folder
 
-    moved = _transfer(db, user, lambda s, u: import_folder(s, u, into, project))
+    moved = _transfer(db, user, into, lambda s, u, n: import_folder(s, u, n, folder), create=True)
     typer.echo(
         f"Imported {moved.assessments} assessment(s) and {moved.activities} involvement "
         f"{'activity' if moved.activities == 1 else 'activities'} into project {into}."
@@ -801,18 +1047,18 @@ def import_command(
 @assess_app.command("export")
 @_plain_errors
 def export_command(
-    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
-    project: Annotated[Path, typer.Option("--project", help="A new or empty folder to write.")],
-    user: UserEmail,
+    source: FromProject,
+    folder: Annotated[Path, typer.Option("--folder", help="A new or empty folder to write.")],
+    user: UserEmail = None,
     db: Db = None,
 ) -> None:
     """Write a registry project's assessments and involvement log as files."""
     from equalqi.services.assessments import export_folder
 
-    moved = _transfer(db, user, lambda s, u: export_folder(s, u, source, project))
+    moved = _transfer(db, user, source, lambda s, u, n: export_folder(s, u, n, folder))
     typer.echo(
         f"Exported {moved.assessments} assessment(s) and {moved.activities} involvement "
-        f"{'activity' if moved.activities == 1 else 'activities'} to {project}."
+        f"{'activity' if moved.activities == 1 else 'activities'} to {folder}."
     )
 
 
@@ -822,8 +1068,8 @@ def export_command(
 @assess_app.command("list")
 @_plain_errors
 def list_command(
-    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
-    user: UserEmail,
+    source: FromProject,
+    user: UserEmail = None,
     db: Db = None,
 ) -> None:
     """List a registry project's assessments and involvement activities, with their numbers
@@ -831,68 +1077,68 @@ def list_command(
     from equalqi.registry import assessments as repo
     from equalqi.registry import involvement as log_repo
 
-    def run(session: Any, who: Any) -> list[str]:
+    def run(session: Any, who: Any, number: int) -> list[str]:
         lines = ["Assessments:"]
-        for r in sorted(repo.list_assessments(session, who, source), key=lambda r: r.id):
+        for r in sorted(repo.list_assessments(session, who, number), key=lambda r: r.id):
             when = str(r.data.get("created_at", ""))[:10]
             lines.append(f"  {r.id}: {r.stage} on {when} ({RISK_WORDS.get(r.overall_risk)})")
         lines.append("Involvement activities:")
-        for rec in log_repo.activity_records(session, who, source):
+        for rec in log_repo.activity_records(session, who, number):
             a = activity_from_dict(rec.data)
             lines.append(
                 f"  {rec.id}: {a.type_words} on {a.date.isoformat()} ({a.participants} taking part)"
             )
         return lines
 
-    for line in _transfer(db, user, run):
+    for line in _transfer(db, user, source, run):
         typer.echo(line)
 
 
 @assess_app.command("remove")
 @_plain_errors
 def remove_command(
-    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    source: FromProject,
     number: Annotated[int, typer.Option("--assessment", help="The assessment's number.")],
     reason: Annotated[
         str, typer.Option("--reason", help="Why it is removed (kept in the audit trail).")
     ],
-    user: UserEmail,
+    user: UserEmail = None,
     db: Db = None,
 ) -> None:
     """Remove an assessment from a registry project; the audit trail keeps a copy and why."""
     from equalqi.services.assessments import remove_assessment
 
-    _transfer(db, user, lambda s, u: remove_assessment(s, u, source, number, reason))
+    _transfer(db, user, source, lambda s, u, p: remove_assessment(s, u, p, number, reason))
     typer.echo(f"Removed assessment {number} from project {source}. The audit trail keeps it.")
 
 
 @involvement_app.command("remove")
 @_plain_errors
 def involvement_remove(
-    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    source: FromProject,
     number: Annotated[int, typer.Option("--activity", help="The activity's number.")],
     reason: Annotated[
         str, typer.Option("--reason", help="Why it is removed (kept in the audit trail).")
     ],
-    user: UserEmail,
+    user: UserEmail = None,
     db: Db = None,
 ) -> None:
     """Remove an involvement activity from a registry project; audited with a copy and why."""
     from equalqi.services.assessments import remove_activity
 
-    _transfer(db, user, lambda s, u: remove_activity(s, u, source, number, reason))
+    _transfer(db, user, source, lambda s, u, p: remove_activity(s, u, p, number, reason))
     typer.echo(f"Removed activity {number} from project {source}. The audit trail keeps it.")
 
 
 @involvement_app.command("edit")
 @_plain_errors
 def involvement_edit(
-    source: Annotated[int, typer.Option("--from", help="The registry project's number.")],
+    source: FromProject,
     number: Annotated[int, typer.Option("--activity", help="The activity's number.")],
     from_file: Annotated[
         Path, typer.Option("--file", help="The corrected activity as a TOML file.")
     ],
-    user: UserEmail,
+    user: UserEmail = None,
     db: Db = None,
 ) -> None:
     """Correct an involvement activity in a registry project (group names checked against the
@@ -900,7 +1146,8 @@ def involvement_edit(
     from equalqi.services.assessments import correct_activity
 
     activity = parse_activity(_read_text(from_file, "activity"), source=str(from_file))
-    _transfer(db, user, lambda s, u: correct_activity(s, u, source, number, activity.to_dict()))
+    raw = activity.to_dict()
+    _transfer(db, user, source, lambda s, u, p: correct_activity(s, u, p, number, raw))
     typer.echo(
         f"Corrected activity {number} of project {source}. The audit trail keeps the old one."
     )

@@ -121,6 +121,8 @@ def demo(
                 "report": str(run.outputs.report.absolute()),
                 "data": str(run.data.absolute()),
                 "guide": str(run.guide.absolute()) if run.guide else None,
+                "registry": run.registry,
+                "project": run.project,
                 "truth": run.truth.to_dict(),
                 **summary,
                 "seconds": {
@@ -143,6 +145,13 @@ def demo(
         out.print(f"  {run.result.disclosure.text}", highlight=False)
     out.print(f"\nReport: [bold]{run.outputs.report.absolute()}[/]", highlight=False)
     _print_board(run.outputs)
+    if run.registry and run.project:
+        out.print(
+            f"Equity by design: project {run.project!r} in the demo's registry. See it with: "
+            f"equalqi assess show --project {_quote(run.project)} --db {run.registry}",
+            highlight=False,
+            markup=False,
+        )
     if run.portfolio:
         out.print(
             f"Portfolio (forest plot across projects): {run.portfolio.absolute()}", highlight=False
@@ -210,6 +219,12 @@ def _headline(result: Any) -> list[str]:
     return lines or ["No intervention date in the plan."]
 
 
+def _quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
+
+
 def _print_board(paths: Any) -> None:
     if paths.board is None:
         return
@@ -237,8 +252,21 @@ def analyse(
         str | None, typer.Option(help="Ibis connection string; default: embedded DuckDB.")
     ] = None,
     project: Annotated[
-        Path | None,
-        typer.Option(help="Project folder with equity assessments (equalqi assess) to include."),
+        str | None,
+        typer.Option(
+            help="Registry project (name or number) whose equity assessments and involvement "
+            "log (equalqi assess) the report includes."
+        ),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Registry URL for --project; default: SQLite in $EQUALQI_HOME."),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user", help="Your e-mail in the registry ($EQUALQI_USER); default: the local user."
+        ),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.text,
     delimiter: Annotated[
@@ -261,15 +289,16 @@ def analyse(
         plan = parse_plan(plan_file.read_text(encoding="utf-8"), source=plan_file.name)
         if delimiter is not None:
             plan = _with_delimiter(plan, delimiter)
-        if project is not None:  # a mistyped folder fails now, not after the analysis
-            from equalqi.services.assessment_store import open_project
+        equity = None
+        if project is not None:  # a mistyped project fails now, not after the analysis
+            from equalqi.cli.assess import load_equity_record
 
-            open_project(project, must_have_content=True)
+            equity = load_equity_record(db, user, project)
         with _steps(fmt, quiet) as say:
             # Everything printed or written from here on has passed the disclosure boundary.
             result = disclose(run_analysis(data, plan, con=engine, table=table, progress=say))
             say("writing the report")
-            paths = write_outputs(result, out_dir, project_dir=project, board=True)
+            paths = write_outputs(result, out_dir, equity=equity, board=True)
     except EqualQIError as exc:
         raise _fail(exc, fmt) from None
     if fmt is Format.json:

@@ -1,4 +1,5 @@
-"""Save and load equity assessments and the involvement log as JSON files in a project folder.
+"""Equity assessments and the involvement log as JSON files in a folder: the import/export
+format (``equalqi assess import`` / ``export``), never a second store; the registry holds them.
 
 Layout::
 
@@ -11,9 +12,8 @@ name is taken. The involvement log is replaced atomically (``os.replace``) on ea
 assessment file embeds a full copy of the theory it answers, so it can be re-scored without
 the theory file.
 
-The interface is deliberately small (the web app's registry will replace this store):
-:meth:`save_assessment`, :meth:`load_assessments`, :meth:`latest`, :meth:`save_involvement`,
-:meth:`load_involvement`.
+The interface is deliberately small: :meth:`save_assessment`, :meth:`load_assessments`,
+:meth:`latest`, :meth:`save_involvement`, :meth:`load_involvement`.
 """
 
 from __future__ import annotations
@@ -87,25 +87,6 @@ class AssessmentStore:
         items = self.load_assessments(stage)
         return items[-1] if items else None
 
-    # ----------------------------------------------------------------- drafts
-    def draft_path(self, stage: str) -> Path:
-        """The interactive mode's draft for ``stage``: an answers file (TOML), saved after
-        every answer so that stopping loses nothing."""
-        return self.equity_dir / f"draft-{stage}.toml"
-
-    def save_draft(self, stage: str, text: str) -> Path:
-        self.equity_dir.mkdir(parents=True, exist_ok=True)
-        path = self.draft_path(stage)
-        _write_replace(path, text)
-        return path
-
-    def load_draft(self, stage: str) -> str | None:
-        path = self.draft_path(stage)
-        return path.read_text(encoding="utf-8") if path.exists() else None
-
-    def discard_draft(self, stage: str) -> None:
-        self.draft_path(stage).unlink(missing_ok=True)
-
     # ----------------------------------------------------------------- involvement
     def save_involvement(self, log: InvolvementLog) -> Path:
         """Replace the involvement log atomically; return its path."""
@@ -139,8 +120,7 @@ def open_project(
         raise StoreError(
             Problem(
                 "the project folder does not exist",
-                "Check the spelling of --project. To start a new project, create the folder "
-                "first (for example with mkdir).",
+                "Check the spelling of --folder.",
                 str(path),
             )
         )
@@ -152,8 +132,8 @@ def open_project(
         raise StoreError(
             Problem(
                 "this folder has no equity assessment and no involvement log",
-                "Check --project names the project folder. Start one with: equalqi assess new "
-                "--project DIR --stage planning (or equalqi assess involvement add).",
+                "Check --folder names a folder written by equalqi assess export (it holds "
+                "equity/assessments/ or equity/involvement.json).",
                 str(path),
             )
         )

@@ -244,6 +244,44 @@ def save_action(
     return repo.replace_assessment(session, user, project_id, rows[0].id, changed)
 
 
+def save_about(
+    session: Session,
+    user: User,
+    project_id: int,
+    about: Mapping[str, Any],
+    sign_off: Mapping[str, Any] | None = None,
+) -> AssessmentRecord:
+    """Set the latest assessment's written sections, the groups considered and the sign-off
+    (HEAT-style), validated exactly as an answers file's ``[about]`` and ``[sign_off]``.
+    Replaces what was there (a blank section becomes not written yet); audited as an edit
+    with what it said before."""
+    from equalqi.assess.heat import read_about
+
+    rows = repo.list_assessments(session, user, project_id)  # newest first
+    if not rows:
+        raise InputError(
+            Problem("there is no assessment to add these to", "Start the assessment first.")
+        )
+    current = assessment_from_dict(rows[0].data)
+    v = Located("written sections form", None)
+    texts = {k: val for k, val in about.items() if not isinstance(val, str) or val.strip()}
+    signed = dict(sign_off) if sign_off and any(str(x).strip() for x in sign_off.values()) else None
+    parsed = read_about(v, texts, signed, ("about",), ("sign_off",))
+    try:
+        v.raise_if_any(InputError)
+    except InputError as exc:  # a form has no quotes to write: say what to fill in instead
+        raise InputError(
+            [
+                dataclasses.replace(p, fix="Fill it in.")
+                if p.fix == "Write the value in double quotes."
+                else p
+                for p in exc.problems
+            ]
+        ) from None
+    changed = dataclasses.replace(current, about=parsed)
+    return repo.replace_assessment(session, user, project_id, rows[0].id, changed)
+
+
 @dataclass(frozen=True)
 class AreaTask:
     """One area of the assessment as a task: its questions and how far it has got."""
@@ -311,33 +349,100 @@ def remove_assessment(
     repo.delete_assessment(session, user, project_id, assessment_id, _reason(reason))
 
 
-def _checked_activity(session: Session, user: User, project_id: int, raw: Mapping[str, Any]) -> Any:
-    activity = activity_from_dict(raw, source="involvement form")
+def _checked_activity(
+    session: Session,
+    user: User,
+    project_id: int,
+    raw: Mapping[str, Any],
+    plan: PlanText | None = None,
+) -> Any:
+    """The activity, its group names checked against ``plan`` if given, else the project's
+    latest plan in the registry (an error when there is neither)."""
+    activity = activity_from_dict(raw, source=(plan.entry if plan else None) or "involvement form")
     if activity.groups:
         from equalqi.plan import parse_plan
         from equalqi.registry import analyses
         from equalqi.services.analysis.labels import plan_groups
 
-        plan = analyses.latest_plan(session, user, project_id)
         if plan is None:
-            raise InputError(
-                Problem(
-                    "group counts can only be checked against the project's analysis plan, "
-                    "and this project has none yet",
-                    "Add the plan first (run an analysis), or log the activity without groups.",
-                    column="groups",
+            stored = analyses.latest_plan(session, user, project_id)
+            if stored is None:
+                raise InputError(
+                    Problem(
+                        "group counts can only be checked against the project's analysis plan, "
+                        "and this project has none yet",
+                        "Give the plan (--plan PLAN.toml on the command line), or run an "
+                        "analysis first, or log the activity without groups.",
+                        column="groups",
+                    )
                 )
-            )
-        check_groups(activity, plan_groups(parse_plan(plan.toml, source="plan")))
+            plan = PlanText(stored.toml, "plan")
+        check_groups(
+            activity,
+            plan_groups(parse_plan(plan.toml, source=plan.source)),
+            source=plan.entry,
+        )
     return activity
 
 
+@dataclass(frozen=True)
+class PlanText:
+    """An analysis plan given with an activity (TOML text), to check its group names against;
+    ``source`` names the plan file, ``entry`` where the activity came from (for messages)."""
+
+    toml: str
+    source: str
+    entry: str | None = None
+
+
 def log_activity(
-    session: Session, user: User, project_id: int, raw: Mapping[str, Any]
+    session: Session,
+    user: User,
+    project_id: int,
+    raw: Mapping[str, Any],
+    *,
+    plan: PlanText | None = None,
 ) -> InvolvementRecord:
     """Validate one activity (names against the plan) and add it to the log."""
-    _checked_activity(session, user, project_id, raw)
+    _checked_activity(session, user, project_id, raw, plan)
     return log_repo.add_activity(session, user, project_id, raw)
+
+
+# --------------------------------------------------------------------------- the whole record
+
+
+@dataclass(frozen=True)
+class EquityRecord:
+    """A project's equity by design as stored: assessments (oldest first) and the involvement
+    log. Reports read this, so every output says what the registry holds."""
+
+    project: str
+    history: tuple[Assessment, ...]
+    log: InvolvementLog
+
+    @property
+    def empty(self) -> bool:
+        return not self.history and not self.log.activities
+
+
+def equity_record(session: Session, user: User, project_id: int) -> EquityRecord:
+    from equalqi.registry.access import project_for
+
+    title = project_for(session, user, project_id).title
+    return EquityRecord(
+        title,
+        tuple(history(session, user, project_id)),
+        log_repo.involvement_log(session, user, project_id),
+    )
+
+
+def store_assessment(
+    session: Session, user: User, project_id: int, assessment: Assessment
+) -> AssessmentRecord:
+    """Store an assessment built from an answers file or the interactive questions (its own
+    theory and date); audited as an assessment."""
+    check_stage(assessment.stage)
+    return repo.add_assessment(session, user, project_id, assessment, action="assess")
 
 
 def correct_activity(

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from equalqi.plan import AnalysisPlan, parse_plan
 from equalqi.services.analysis.pipeline import AnalysisResult, analyse
 from equalqi.services.disclosure import disclose
-from equalqi.services.equity_design import seed_demo_project
 from equalqi.services.outputs import OutputPaths, write_outputs
 from equalqi.services.portfolio import portfolio, portfolio_html, project_effect
 from equalqi.synthetic import SCENARIOS, Truth, write_parquet
@@ -77,6 +77,31 @@ class DemoRun:
     seconds_analyse: float
     portfolio: Path | None = None
     guide: Path | None = None  # the offline guide's index.html
+    registry: str | None = None  # the demo's own registry (URL), holding its equity record
+    project: str | None = None  # the registry project with the equity record
+
+
+def seed_demo_registry(out: Path, scenario: str, title: str) -> tuple[str, Any] | None:
+    """The demo's own registry (SQLite in ``out``): the local user's project ``title`` with the
+    scenario's planning and review assessments and involvement log. None for scenarios
+    without equity content. Returns the registry URL and the project's stored record."""
+    from equalqi.registry.db import default_url, open_registry
+    from equalqi.services.assessments import equity_record
+    from equalqi.services.equity_design import seed_demo_project
+    from equalqi.services.workspace import acting_user, resolve_project
+
+    url = default_url(out)
+    reg = open_registry(url, data_dir=out)
+    try:
+        with reg.session() as session, session.begin():
+            user = acting_user(session, None).user
+            project = resolve_project(session, user, title, create=True).project
+            if not seed_demo_project(session, user, project.id, scenario):
+                session.rollback()
+                return None
+            return url, equity_record(session, user, project.id)
+    finally:
+        reg.close()
 
 
 def run_demo(
@@ -100,13 +125,8 @@ def run_demo(
     t1 = time.perf_counter()
     result = disclose(analyse(data, plan, progress=say))
     say("writing the report")
-    project = out / "project"
-    outputs = write_outputs(
-        result,
-        out,
-        project_dir=project if seed_demo_project(project, scenario) else None,
-        board=True,
-    )
+    seeded = seed_demo_registry(out, scenario, result.plan.output.title or f"Demo ({scenario})")
+    outputs = write_outputs(result, out, equity=seeded[1] if seeded else None, board=True)
     t2 = time.perf_counter()
     page = None
     if with_portfolio:
@@ -119,5 +139,16 @@ def run_demo(
         say("writing the guide, facilitator pack and workshop slides")
         guide = write_guide(out / "guide", cache_dir=out / "data" / "guide-cache").index
     return DemoRun(
-        scenario, data, plan.to_toml(), result, outputs, truth, t1 - t0, t2 - t1, page, guide
+        scenario,
+        data,
+        plan.to_toml(),
+        result,
+        outputs,
+        truth,
+        t1 - t0,
+        t2 - t1,
+        page,
+        guide,
+        registry=seeded[0] if seeded else None,
+        project=seeded[1].project if seeded else None,
     )

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib import resources
-from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from equalqi.assess import default_theory, new_assessment, parse_activity, parse_answers
-from equalqi.assess.involvement import InvolvementLog
 from equalqi.assess.representativeness import Population
+from equalqi.errors import InputError, Problem
+from equalqi.registry.involvement import add_activity
+from equalqi.registry.models import User
 from equalqi.services.analysis.labels import CORE20, NOT_KNOWN
 from equalqi.services.analysis.measure_table import OVERALL
 from equalqi.services.analysis.pipeline import AnalysisResult
-from equalqi.services.assessment_store import AssessmentStore, open_project
+from equalqi.services.assessments import EquityRecord, history, store_assessment
 from equalqi.services.disclosure import require_disclosed
 from equalqi.services.report.assessment_section import render_project_section
 
@@ -43,15 +46,22 @@ def served_population(result: AnalysisResult) -> Population:
     return Population.from_shares(shares, priority=PRIORITY_GROUPS)
 
 
-def equity_section(result: AnalysisResult, project_dir: str | Path) -> str:
-    """The report's equity-by-design section for a project folder.
+def equity_section(result: AnalysisResult, record: EquityRecord) -> str:
+    """The report's equity-by-design section for a project's stored record.
 
-    A folder that does not exist, or holds neither an assessment nor a log, is an error (a
-    mistyped ``--project`` must not quietly leave the section out).
+    A project with neither an assessment nor a log is an error (a mistyped ``--project`` must
+    not quietly leave the section out).
     """
-    open_project(project_dir, must_have_content=True)
+    if record.empty:
+        raise InputError(
+            Problem(
+                f"the project '{record.project}' has no equity assessment and no involvement log",
+                "Check --project, or start one with: equalqi assess new --project NAME "
+                "--stage planning (or equalqi assess involvement add).",
+            )
+        )
     return render_project_section(
-        project_dir,
+        record,
         population=served_population(result),
         policy=require_disclosed(result).policy,
     )
@@ -65,20 +75,21 @@ def _demo_text(name: str) -> str:
     )
 
 
-def seed_demo_project(project_dir: str | Path, scenario: str = "dna_sms") -> bool:
-    """Give the demo project a planning and a review assessment and one workshop.
+def seed_demo_project(
+    session: Session, user: User, project_id: int, scenario: str = "dna_sms"
+) -> bool:
+    """Give a registry project the demo's planning and review assessments and one workshop.
 
-    Only scenarios that ship equity content get it; returns whether anything was written.
-    Existing content is left alone (assessments are never overwritten).
+    Only scenarios that ship equity content get it; returns whether the project has it.
+    A project that already holds assessments is left alone.
     """
-    store = AssessmentStore(project_dir)
     try:
         planning = _demo_text(f"{scenario}_planning.toml")
         review = _demo_text(f"{scenario}_review.toml")
         activity = _demo_text(f"{scenario}_involvement.toml")
     except FileNotFoundError:
         return False
-    if store.load_assessments():
+    if history(session, user, project_id):
         return True
     theory = default_theory()
     when = dt.datetime(2023, 11, 1, 10, 0, tzinfo=dt.UTC)
@@ -87,10 +98,13 @@ def seed_demo_project(project_dir: str | Path, scenario: str = "dna_sms") -> boo
         ("review", review, when + dt.timedelta(days=400)),
     ):
         answers = parse_answers(text, theory, source=f"{scenario}_{stage}.toml")
-        store.save_assessment(
+        store_assessment(
+            session,
+            user,
+            project_id,
             new_assessment(
                 theory, answers.answers, stage=stage, created_at=at, project=answers.project
-            )
+            ),
         )
-    store.save_involvement(InvolvementLog(()).add(parse_activity(activity)))
+    add_activity(session, user, project_id, parse_activity(activity).to_dict())
     return True

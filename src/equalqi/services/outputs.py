@@ -26,6 +26,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from equalqi.errors import InputError, Problem
 from equalqi.services.analysis.pipeline import AnalysisResult
@@ -35,6 +36,9 @@ from equalqi.services.report.board import assessment_actions, build_board
 from equalqi.services.report.html import render_html
 from equalqi.services.report.model import build_model
 from equalqi.services.report.pack import PackPaths, write_pack
+
+if TYPE_CHECKING:
+    from equalqi.services.assessments import EquityRecord
 
 FILES = ("report.html", "measures.csv", "gaps.csv", "completeness.csv", "summary.json", "plan.toml")
 BOARD = "board"  # the board pack's folder
@@ -93,10 +97,11 @@ def write_outputs(
     result: AnalysisResult,
     out_dir: str | Path,
     *,
-    project_dir: str | Path | None = None,
+    equity: EquityRecord | None = None,
     board: bool = False,
 ) -> OutputPaths:
-    """Write every output; with ``project_dir``, the report includes equity by design (and
+    """Write every output; with ``equity`` (a project's stored record, see
+    :func:`equalqi.services.assessments.equity_record`), the report includes equity by design (and
     the board page the assessment's actions); ``board=True`` also writes the board pack
     (``board/``).
 
@@ -112,7 +117,7 @@ def write_outputs(
         sets.mkdir(exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix="set-", dir=sets))
         try:
-            pack = _write_set(result, staging, project_dir, board)
+            pack = _write_set(result, staging, equity, board)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -145,15 +150,15 @@ def _moved(pack: PackPaths, folder: Path) -> PackPaths:
 
 
 def _write_set(
-    result: AnalysisResult, staging: Path, project_dir: str | Path | None, board: bool
+    result: AnalysisResult, staging: Path, equity: EquityRecord | None, board: bool
 ) -> PackPaths | None:
-    extra = (equity_section(result, project_dir),) if project_dir else ()
+    extra = (equity_section(result, equity),) if equity is not None else ()
     model = build_model(result)
     html = render_html(model, extra_sections=tuple(s for s in extra if s))
     (staging / "report.html").write_text(html, encoding="utf-8")
     pack = None
     if board:
-        page = build_board(result, model, assessment_actions=assessment_actions(project_dir))
+        page = build_board(result, model, assessment_actions=assessment_actions(equity))
         pack = write_pack(result, model, page, html, staging / BOARD)
     result.measures.to_csv(staging / "measures.csv", index=False)
     result.gaps.to_csv(staging / "gaps.csv", index=False)

@@ -687,6 +687,95 @@ def update_action(
     return _see_other(f"/projects/{project_id}/assessment/actions")
 
 
+def _about_page(
+    request: Request,
+    session: Session,
+    user: User,
+    project: Project,
+    problems: Sequence[dict[str, str]] = (),
+    status: int = 200,
+    values: Mapping[str, Any] | None = None,
+) -> HTMLResponse:
+    """The written sections (who is affected, the inequality at the start, unintended
+    consequences), the groups considered and the sign-off, on one page (HEAT-style)."""
+    from equalqi.assess.heat import INCLUSION_HEALTH, PROTECTED_CHARACTERISTICS, TEXT_FIELDS
+
+    latest = assessments.latest_assessment(session, user, project.id)
+    if values is None and latest is not None:
+        about = latest.about
+        values = {
+            **{k: getattr(about, k) or "" for k in TEXT_FIELDS},
+            "protected_characteristics": list(about.protected_characteristics),
+            "inclusion_health": list(about.inclusion_health),
+            "sign_off_name": about.sign_off.name if about.sign_off else "",
+            "sign_off_role": about.sign_off.role if about.sign_off else "",
+            "sign_off_date": about.sign_off.date.isoformat() if about.sign_off else "",
+        }
+    return _project_page(
+        request,
+        "project_assessment_about.html.j2",
+        user,
+        project,
+        "Equity assessment",
+        status=status,
+        has_assessment=latest is not None,
+        text_fields=TEXT_FIELDS,
+        characteristics=PROTECTED_CHARACTERISTICS,
+        inclusion=INCLUSION_HEALTH,
+        values=dict(values or {}),
+        problems=list(problems),
+    )
+
+
+def _about_items(problems: Sequence[Any]) -> list[dict[str, str]]:
+    """Error-summary items for the sections form: plain words, each linked to its field."""
+    from equalqi.assess.heat import INCLUSION_HEALTH, PROTECTED_CHARACTERISTICS
+
+    first = {
+        "protected_characteristics": next(iter(PROTECTED_CHARACTERISTICS)),
+        "inclusion_health": next(iter(INCLUSION_HEALTH)),
+    }
+    items = []
+    for p in problems:
+        parts = (p.column or "").split(".")
+        anchor = ""
+        if parts[0] == "about" and len(parts) > 1:
+            anchor = f"{parts[1]}-{first[parts[1]]}" if parts[1] in first else parts[1]
+        elif parts[0] == "sign_off" and len(parts) > 1:
+            anchor = f"sign_off_{parts[1]}"
+        what = p.what.replace("sign_off: ", "Sign-off: ", 1)
+        fix = "Fill it in." if p.fix == "Write the value in double quotes." else p.fix
+        items.append({"text": f"{what[:1].upper()}{what[1:]}. {fix}", "href": f"#{anchor}"})
+    return items
+
+
+@router.get("/projects/{project_id}/assessment/about", response_class=HTMLResponse)
+def about_page(request: Request, project_id: int, user: Editor, session: DB) -> HTMLResponse:
+    project = projects.get_project(session, user, project_id)
+    return _about_page(request, session, user, project)
+
+
+@router.post("/projects/{project_id}/assessment/about", dependencies=csrf)
+def save_about(
+    request: Request, project_id: int, user: Editor, session: DB, form: Form
+) -> Response:
+    from equalqi.assess.heat import TEXT_FIELDS
+
+    project = projects.get_project(session, user, project_id)
+    about: dict[str, Any] = {k: forms.text(form, k) for k in TEXT_FIELDS}
+    about["protected_characteristics"] = [
+        v for v in form.getlist("protected_characteristics") if isinstance(v, str)
+    ]
+    about["inclusion_health"] = [v for v in form.getlist("inclusion_health") if isinstance(v, str)]
+    sign_off = {k: forms.text(form, f"sign_off_{k}") for k in ("name", "role", "date")}
+    try:
+        assessment_service.save_about(session, user, project.id, about, sign_off)
+    except InputError as exc:
+        values = {**about, **{f"sign_off_{k}": v for k, v in sign_off.items()}}
+        return _about_page(request, session, user, project, _about_items(exc.problems), 400, values)
+    return _see_other(f"/projects/{project_id}/assessment")
+
+
 @router.get("/projects/{project_id}/assessment/areas/{cluster_id}", response_class=HTMLResponse)
 def area_page(
     request: Request, project_id: int, cluster_id: str, user: Editor, session: DB

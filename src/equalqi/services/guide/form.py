@@ -77,7 +77,7 @@ def activity_toml() -> str:
     roles = "\n".join(f"{k} = 0" for k in ROLES)
     groups = "\n".join(f'"{g}" = 0' for _, gs in GROUP_ROWS for g in gs)
     return (
-        f"# One session, for: equalqi assess involvement add --project DIR --from THIS_FILE\n"
+        f"# One session, for: equalqi assess involvement add --project NAME --from THIS_FILE\n"
         f"# type: one of {', '.join(ACTIVITY_TYPES)}\n"
         f'type = "workshop"\n'
         f"date = 2025-01-31\n"

@@ -251,7 +251,7 @@ def form_body() -> str:
         "the involvement log.</p>"
         f"{feedback_form_html()}"
         "<h2>Logging the session</h2><p>Copy the form's answers into a file like this and run "
-        "<code>equalqi assess involvement add --project DIR --from FILE</code>, or type them "
+        "<code>equalqi assess involvement add --project NAME --from FILE</code>, or type them "
         "into the involvement page of the web app.</p>"
         f"<pre>{escape(activity_toml())}</pre>"
     )

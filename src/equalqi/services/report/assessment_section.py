@@ -9,16 +9,17 @@ titles cannot inject markup.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from equalqi.assess import Population, representativeness, summarise_involvement
 from equalqi.disclosure.policy import Policy
-from equalqi.services.assessment_store import AssessmentStore
+
+if TYPE_CHECKING:
+    from equalqi.services.assessments import EquityRecord
 
 TEMPLATE = "assessment.html.j2"
 
@@ -61,25 +62,24 @@ def render_assessment_section(
 
 
 def render_project_section(
-    project_dir: str | os.PathLike[str],
+    record: EquityRecord,
     *,
     population: Population | None = None,
     policy: Policy | None = None,
     threshold: float = 0.8,
 ) -> str:
-    """The section for a project folder: its latest assessment (a review is compared with the
-    latest planning assessment before it) and its involvement log, compared with
-    ``population`` when given. Empty string if the folder has neither."""
-    store = AssessmentStore(project_dir)
+    """The section for a project's stored record: its latest assessment (a review is compared
+    with the latest planning assessment before it) and its involvement log, compared with
+    ``population`` when given. Empty string if the project has neither."""
     from equalqi.services.assessments import summary_with_log
 
-    log = store.load_involvement()
+    log = record.log
     result = (
         representativeness(log, population, threshold=threshold)
         if population is not None and log.activities
         else None
     )
-    assessment_summary = summary_with_log(store.load_assessments(), log, result, policy=policy)
+    assessment_summary = summary_with_log(record.history, log, result, policy=policy)
     involvement_summary = (
         summarise_involvement(log, result, policy=policy) if log.activities else None
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -30,6 +30,9 @@ from equalqi.spc.icons import (
     assurance_icon,
     variation_icon_svg,
 )
+
+if TYPE_CHECKING:
+    from equalqi.services.assessments import EquityRecord
 
 
 @dataclass(frozen=True)
@@ -261,14 +264,13 @@ def render_board(board: BoardPage) -> str:
     )
 
 
-def assessment_actions(project_dir: str | Path | None) -> tuple[str, ...]:
+def assessment_actions(record: EquityRecord | None) -> tuple[str, ...]:
     """The latest equity-by-design assessment's recommended actions (none without one)."""
-    if project_dir is None:
+    if record is None:
         return ()
-    from equalqi.services.assessment_store import AssessmentStore
     from equalqi.services.assessments import summary_of
 
-    summary = summary_of(AssessmentStore(project_dir).load_assessments())
+    summary = summary_of(record.history)
     return tuple(summary.actions) if summary is not None else ()
 
 

@@ -12,16 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from equalqi import __version__
 from equalqi.disclosure.policy import Policy
-from equalqi.services.assessment_store import open_project
-from equalqi.services.assessments import summary_of
+from equalqi.errors import InputError, Problem
 from equalqi.services.report.assessment_section import render_project_section
 from equalqi.services.report.pack import html_to_pdf
 
+if TYPE_CHECKING:
+    from equalqi.services.assessments import EquityRecord
 _ENV = Environment(
     loader=PackageLoader("equalqi.services.report", "templates"),
     autoescape=True,
@@ -35,12 +37,21 @@ class EquityReport:
     pdf: Path
 
 
-def render_equity_report(project_dir: str | Path, *, policy: Policy) -> str:
-    store = open_project(project_dir, must_have_content=True)
-    summary = summary_of(store.load_assessments())
-    name = summary.project if summary is not None and summary.project else None
+def render_equity_report(record: EquityRecord, *, policy: Policy) -> str:
+    from equalqi.services.assessments import summary_of
+
+    if record.empty:
+        raise InputError(
+            Problem(
+                f"the project '{record.project}' has no equity assessment and no involvement log",
+                "Start one with: equalqi assess new --project NAME --stage planning (or "
+                "equalqi assess involvement add).",
+            )
+        )
+    summary = summary_of(record.history)
+    name = summary.project if summary is not None and summary.project else record.project
     title = f"Equity by design: {name}" if name else "Equity by design"
-    section = render_project_section(project_dir, policy=policy)
+    section = render_project_section(record, policy=policy)
     disclosure = (
         f"Numbers from 1 to {policy.smallest_shown - 1} are shown as 'fewer than "
         f"{policy.smallest_shown}' to protect privacy."
@@ -58,10 +69,10 @@ def render_equity_report(project_dir: str | Path, *, policy: Policy) -> str:
 
 
 def write_equity_report(
-    project_dir: str | Path, out_dir: str | Path, *, policy: Policy | None = None
+    record: EquityRecord, out_dir: str | Path, *, policy: Policy | None = None
 ) -> EquityReport:
     """Write ``equity-report.html`` and ``equity-report.pdf`` into ``out_dir``."""
-    html = render_equity_report(project_dir, policy=policy or Policy())
+    html = render_equity_report(record, policy=policy or Policy())
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = out / "equity-report.html", out / "equity-report.pdf"
