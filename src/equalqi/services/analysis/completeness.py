@@ -64,3 +64,17 @@ def completeness(table: pd.DataFrame, plan: AnalysisPlan) -> pd.DataFrame:
     out = pd.concat(rows, ignore_index=True)
     out["share_missing"] = out["missing"] / out["records"]
     return out[COLUMNS]
+
+
+def completeness_totals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per field over the whole series: field, label, records, missing, share_missing.
+
+    Periods whose missing count is hidden are left out of both sums, so a hidden count
+    never reads as "none missing" (the report's table, its bar chart and the guide all
+    use this one total)."""
+    shown = frame[frame["missing"].notna()]
+    totals = shown.groupby(["field", "label"], as_index=False, sort=False)[
+        ["records", "missing"]
+    ].sum()
+    totals["share_missing"] = totals["missing"] / totals["records"]
+    return totals

@@ -27,6 +27,7 @@ import pandas as pd
 
 from equalqi import __version__
 from equalqi.learn import Guide, figure_keys, load_guide
+from equalqi.services.analysis.completeness import completeness_totals
 from equalqi.services.analysis.pipeline import AnalysisResult, analyse
 from equalqi.services.demo import demo_plan
 from equalqi.services.disclosure import disclose
@@ -224,12 +225,11 @@ def _figures(results: Mapping[str, AnalysisResult]) -> tuple[dict[str, str], dic
         "Demo data: DNA rate each month for each fifth of areas, from most to least deprived. "
         "Text reminders started in January 2024 (the vertical line)."
     )
-    summary = dna.completeness
-    summary = summary[summary["missing"].notna()]
-    summary = summary.groupby("label", as_index=False, sort=False)[["missing", "records"]].sum()
-    summary["share"] = summary["missing"] / summary["records"]
     figures["dna-completeness"] = completeness_bars_svg(
-        summary, label="label", value="share", title="Share of records missing each field"
+        completeness_totals(dna.completeness),
+        label="label",
+        value="share_missing",
+        title=f"Share of {dna.counted_noun} missing each field",
     )
     captions["dna-completeness"] = (
         "Demo DNA data: the share of records with each field missing, over the months shown."

@@ -15,6 +15,7 @@ import pandas as pd
 
 from equalqi.engine.prepare import KEY_AGE, KEY_DECILE, KEY_ETHNIC, KEY_SEX
 from equalqi.impact import evaluate_gap
+from equalqi.services.analysis.completeness import completeness_totals
 from equalqi.services.analysis.pipeline import AnalysisResult
 
 IMD = "Deprivation (IMD quintile)"
@@ -33,11 +34,8 @@ def quintile_key(group: str) -> str:
 
 def most_missing_field(results: Results) -> frozenset[str]:
     """The field with the largest share missing over the shown periods (DNA demo)."""
-    c = results["dna_sms"].completeness
-    shown = c[c["missing"].notna()]
-    totals = shown.groupby("field")[["missing", "records"]].sum()
-    share = totals["missing"] / totals["records"]
-    return frozenset({FIELD_KEYS[str(share.idxmax())]})
+    totals = completeness_totals(results["dna_sms"].completeness).set_index("field")
+    return frozenset({FIELD_KEYS[str(totals["share_missing"].idxmax())]})
 
 
 def ringed_point(result: AnalysisResult) -> pd.Series:

@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from equalqi import __version__
+from equalqi.services.analysis.completeness import completeness_totals
 from equalqi.services.chart_help import chart_help, verdict_module
 from equalqi.services.report.model import DimensionSection, ReportModel
 from equalqi.services.report.svg import (
@@ -153,14 +154,10 @@ def render_html(model: ReportModel, *, extra_sections: tuple[str, ...] = ()) -> 
     completeness = model.completeness
     bars = ""
     if not completeness.empty:
-        summary = completeness.groupby("label", as_index=False, sort=False)[
-            ["missing", "records"]
-        ].sum()
-        summary["share"] = summary["missing"] / summary["records"]
         bars = completeness_bars_svg(
-            summary,
+            completeness_totals(completeness),
             label="label",
-            value="share",
+            value="share_missing",
             title=f"Share of {model.counted_noun} missing each field",
         )
     context: dict[str, Any] = {

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from equalqi.plan import AnalysisPlan
+from equalqi.services.analysis.completeness import completeness_totals
 from equalqi.services.analysis.labels import NOT_KNOWN
 from equalqi.services.analysis.measure_table import OVERALL
 from equalqi.services.analysis.pipeline import AnalysisResult
@@ -285,10 +286,10 @@ def _completeness_table(result: AnalysisResult) -> Table:
     comp = result.completeness
     rows = []
     split = pd.Timestamp(result.plan.intervention) if result.plan.intervention else None
+    totals = completeness_totals(comp).set_index("label")["share_missing"].fillna(0.0)
     for label, frame in comp.groupby("label", sort=False):
         frame = frame[frame["share_missing"].notna()]  # periods whose count is hidden
-        total = frame["missing"].sum() / max(frame["records"].sum(), 1)
-        cells = [str(label), f"{total:.1%}"]
+        cells = [str(label), f"{totals.get(label, 0.0):.1%}"]
         if split is not None:
             for part in (frame[frame["period"] < split], frame[frame["period"] >= split]):
                 share = part["missing"].sum() / max(part["records"].sum(), 1)
