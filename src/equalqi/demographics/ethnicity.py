@@ -44,13 +44,14 @@ censuses of England and Wales.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Final
 
 import pandas as pd
 
-from equalqi.demographics._distinct import build_lookup, distinct_raw, text_key
+from equalqi.demographics._distinct import build_lookup, distinct_raw, key_of
 
 #: Code -> (category, high-level group), NHS Data Dictionary ETHNIC CATEGORY (2001 census).
 ETHNIC_CATEGORIES: Final = MappingProxyType(
@@ -322,18 +323,22 @@ def _lookup_table() -> dict[str, str]:
 _LOOKUP: Final[dict[str, str]] = _lookup_table()
 
 # "A - White British", "h: Indian", "99 Not known": a code, a separator, then a label.
-_CODE_THEN_LABEL = r"^(?P<code>[a-hjkmnprsz]|99) (?P<label>.+)$"
+_CODE_THEN_LABEL = re.compile(r"^(?P<code>[a-hjkmnprsz]|99) (?P<label>.+)$")
 
 
-def _codes_for_keys(keys: pd.Series) -> pd.Series:
-    """Map normalised keys to codes; ``None`` where nothing matches."""
-    direct = keys.map(_LOOKUP)
-    parts = keys.str.extract(_CODE_THEN_LABEL)
-    prefix_code = parts["code"].str.upper()
-    label_code = parts["label"].map(_LOOKUP)
-    agrees = prefix_code.notna() & (prefix_code == label_code)
-    codes = direct.where(direct.notna(), prefix_code.where(agrees))
-    return codes.astype(object).where(codes.notna(), None)
+def _code_for_key(key: str) -> str | None:
+    """The code of one normalised key; ``None`` where nothing matches.
+
+    A code prefix counts only when its label agrees ("a white british"), so "A - Indian"
+    is not guessed either way."""
+    direct = _LOOKUP.get(key)
+    if direct is not None:
+        return direct
+    parts = _CODE_THEN_LABEL.match(key)
+    if parts is None:
+        return None
+    prefix = parts["code"].upper()
+    return prefix if _LOOKUP.get(parts["label"]) == prefix else None
 
 
 def classify_ethnicity(raw: Iterable[object]) -> pd.DataFrame:
@@ -347,20 +352,16 @@ def classify_ethnicity(raw: Iterable[object]) -> pd.DataFrame:
     mapping decision.
     """
     values = distinct_raw(raw)
-    keys = text_key(values)
     # Missing values are "Not known": the key "" maps to 99.
-    keys = keys.where(keys.notna(), "")
-    codes = _codes_for_keys(keys)
-    recognised = codes.notna()
-    category = codes.map({code: cat for code, (cat, _) in ETHNIC_CATEGORIES.items()})
-    group = codes.map({code: grp for code, (_, grp) in ETHNIC_CATEGORIES.items()})
+    codes = [_code_for_key("" if v is None else key_of(v)) for v in values.tolist()]
+    names = [ETHNIC_CATEGORIES.get(c) if c is not None else None for c in codes]
     frame = pd.DataFrame(
         {
             "raw": values.astype(object),
-            "code": codes.astype(object),
-            "category": category.astype(object).where(recognised, None),
-            "group": group.astype(object).where(recognised, None),
-            "recognised": recognised.astype(bool),
+            "code": pd.Series(codes, dtype=object),
+            "category": pd.Series([n[0] if n else None for n in names], dtype=object),
+            "group": pd.Series([n[1] if n else None for n in names], dtype=object),
+            "recognised": pd.Series([c is not None for c in codes], dtype=bool),
         }
     )
     return frame

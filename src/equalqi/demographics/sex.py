@@ -28,7 +28,7 @@ from typing import Final
 
 import pandas as pd
 
-from equalqi.demographics._distinct import build_lookup, distinct_raw, text_key
+from equalqi.demographics._distinct import build_lookup, distinct_raw, key_of
 
 #: Code -> label (PERSON STATED GENDER CODE).
 SEX_CODES: Final = MappingProxyType(
@@ -70,16 +70,13 @@ def classify_sex(raw: Iterable[object]) -> pd.DataFrame:
     Unrecognised values have ``recognised=False`` and ``None`` code and label.
     """
     values = distinct_raw(raw)
-    keys = text_key(values)
-    keys = keys.where(keys.notna(), "")
-    codes = keys.map(_LOOKUP)
-    recognised = codes.notna()
-    labels = codes.map(dict(SEX_CODES))
+    codes = [_LOOKUP.get("" if v is None else key_of(v)) for v in values.tolist()]
+    labels = dict(SEX_CODES)
     return pd.DataFrame(
         {
             "raw": values.astype(object),
-            "code": codes.astype(object).where(recognised, None),
-            "label": labels.astype(object).where(recognised, None),
-            "recognised": recognised.astype(bool),
+            "code": pd.Series(codes, dtype=object),
+            "label": pd.Series([labels[c] if c is not None else None for c in codes], dtype=object),
+            "recognised": pd.Series([c is not None for c in codes], dtype=bool),
         }
     )

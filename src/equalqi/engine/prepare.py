@@ -600,7 +600,6 @@ def prepare(
         .aggregate(
             **sums,
             n_records=y.count(),
-            _future=(y._date > today).fill_null(False).cast("int64").sum(),
             _bad=y._bad.any(),
             _first=y._date.min(),
             _last=y._date.max(),
@@ -691,7 +690,11 @@ def prepare(
             "'Not known' deprivation (the completeness section shows how many)."
         )
     n_window = n_rows
-    n_future = int(raw_cube["_future"].sum())
+    n_future = 0
+    if pd.notna(last) and pd.Timestamp(last) > pd.Timestamp(today):
+        # Rare, so not counted in the one scan (a per-row test there costs every file):
+        # only a file with dates after today is read again to count them.
+        n_future = int(t.filter(date > today).count().to_pandas())
     if window:
         n_window = int(cube["n_records"].sum()) + n_zero
     outside = n_rows - n_window - (n_future if leave_future else 0)
