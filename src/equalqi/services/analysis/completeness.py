@@ -37,31 +37,44 @@ def completeness(table: pd.DataFrame, plan: AnalysisPlan) -> pd.DataFrame:
     """Tidy frame: period, field, label, records, missing, share_missing (0..1).
 
     For rows of counts (``[data] counts = true``) the shares are of the people counted (the
-    denominators), not of the rows: one row can stand for thousands of people."""
+    denominators), not of the rows: one row can stand for thousands of people. A period
+    whose unknown group is hidden (a missing count) has no share; a period with no unknown
+    group has none missing."""
     count = "denominator" if plan.data.counts else "n_records"
-    overall = table[table["dimension"] == OVERALL].set_index("period")[count]
-    rows = []
+    dimension = table["dimension"].to_numpy(object)
+    overall = table[dimension == OVERALL]
+    periods = pd.Index(overall["period"])
+    records = overall[count].to_numpy()
+    group = table["group"].to_numpy(object)
+    frames = []
     for key, label in FIELDS.items():
         kinds, unknown = _KINDS[key]
         dim = next((d for d in plan.dimensions if d.kind in kinds), None)
         if dim is None:
             continue
-        sub = table[(table["dimension"] == dim.name) & table["group"].isin(unknown)]
-        # min_count=1 keeps a hidden (NaN) unknown group hidden; no row at all is a zero
-        missing = sub.groupby("period")[count].sum(min_count=1)
-        hidden = sub.groupby("period")[count].apply(lambda s: s.isna().any())
-        missing = missing.where(~hidden.reindex(missing.index, fill_value=False), np.nan)
-        frame = pd.DataFrame({"records": overall})
-        frame["missing"] = missing.reindex(frame.index)
-        known_zero = frame["missing"].isna() & ~frame.index.isin(sub["period"])
-        frame.loc[known_zero, "missing"] = 0.0
-        frame = frame.reset_index()
-        frame["field"] = key
-        frame["label"] = label
-        rows.append(frame)
-    if not rows:
+        rows = (dimension == dim.name) & np.isin(group, unknown)
+        at = periods.get_indexer(table["period"].to_numpy()[rows])
+        counts = table[count].to_numpy(float)[rows]
+        kept = at >= 0  # an unknown group in a period the Overall row lacks is not shown
+        at, counts = at[kept], counts[kept]
+        hidden = np.isnan(counts)
+        n = len(periods)
+        missing = np.bincount(at, np.where(hidden, 0.0, counts), minlength=n).astype(float)
+        missing[np.bincount(at, weights=hidden, minlength=n) > 0] = np.nan
+        frames.append(
+            pd.DataFrame(
+                {
+                    "period": overall["period"].to_numpy(),
+                    "field": key,
+                    "label": label,
+                    "records": records,
+                    "missing": missing,
+                }
+            )
+        )
+    if not frames:
         return pd.DataFrame(columns=COLUMNS)
-    out = pd.concat(rows, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
     out["share_missing"] = out["missing"] / out["records"]
     return out[COLUMNS]
 

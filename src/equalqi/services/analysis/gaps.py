@@ -137,8 +137,8 @@ def sii_series(
     sub = table[(table["dimension"] == dimension) & (table["group"] != NOT_KNOWN)]
     # A period with a hidden group has no SII: from the others' values it would give the
     # hidden one back (and without it, it would be a different statistic).
-    hidden = sub.groupby("period")["denominator"].transform(lambda v: v.isna().any())
-    sub = sub[~hidden.astype(bool) & (sub["denominator"] > 0)].copy()
+    hidden = sub["denominator"].isna().groupby(sub["period"]).transform("any")
+    sub = sub[~hidden.to_numpy(bool) & (sub["denominator"] > 0)].copy()
     if sub.empty or sub["group"].nunique() < 5:
         return pd.DataFrame(columns=GAP_COLUMNS)
     kind = plan.measure.kind
