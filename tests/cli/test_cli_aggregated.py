@@ -217,3 +217,54 @@ def test_report_speaks_of_people_counted_not_records(
     text = re.sub(r"<[^>]+>", " ", html)
     assert "All records" not in text
     assert "records missing" not in text
+
+
+def test_published_national_rank_sii_through_the_cli(tmp_path: Path) -> None:
+    """NHS England North East and Yorkshire's published SII for CVDP003CHOL, Humber and North
+    Yorkshire ICB, 12 months to December 2023: -10.97 (RII 0.83), with each quintile placed
+    at England's cumulative mid-point and weighted by the local patients. Inputs: the ICB's
+    treated and eligible patients by quintile and England's eligible patients by quintile,
+    CVDPREVENT figures as packaged in github.com/nhsengland/NEY-Inequalities-Methodologies
+    ("Data Files/CVDP003CHOL.xlsx"; the figure is in its methodology document, section 2d).
+    The rows of counts go through the plan as an analyst would give them."""
+    data = tmp_path / "cholesterol.csv"
+    pd.DataFrame(
+        {
+            "period": ["2023-12-01"] * 5,
+            "imd_quintile": [1, 2, 3, 4, 5],
+            "treated": [8595, 7475, 10185, 12920, 12530],
+            "eligible": [13105, 12355, 17775, 22550, 22595],
+        }
+    ).to_csv(data, index=False)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(
+        """
+[measure]
+name = "QRISK 20% or more, on lipid-lowering therapy"
+kind = "proportion"
+numerator = "treated"
+denominator = "eligible"
+improvement = "increase"
+
+[data]
+counts = true
+date = "period"
+imd_quintile = "imd_quintile"
+most_deprived = 1
+
+[period]
+unit = "quarter"
+
+[[dimensions]]
+kind = "imd_quintile"
+name = "Deprivation"
+reference_population = [520394, 538827, 573381, 583265, 566305]
+"""
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyse", str(plan), "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    gaps = pd.read_csv(out / "gaps.csv").set_index("measure")
+    assert round(gaps.loc["sii", "estimate"], 2) == -10.97
+    assert round(gaps.loc["rii", "estimate"], 2) == 0.83
+    assert gaps.loc["sii", "lower"] < -10.97 < gaps.loc["sii", "upper"]

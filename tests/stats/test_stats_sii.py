@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from equalqi.errors import InputError
-from equalqi.stats import relative_rank, sii
+from equalqi.stats import relative_rank, sii, wilson_interval
 from equalqi.stats._montecarlo import (
     normal_order_statistics,
     percentile_positions,
@@ -393,7 +393,7 @@ def test_rii_near_zero_intercept_falls_back_to_simulation() -> None:
 # population instead puts the quintiles at 4/21, 11/21, 16/21, 19/21, 41/42 and gives
 # 17.5447 (intercept 56.4181): the two methods differ, as NHS England North East and
 # Yorkshire's published CVDP003CHOL figures for Humber and North Yorkshire do (-10.97
-# national, -10.41 local; their input numbers are not reproduced here).
+# national, -10.41 local; reproduced from their published inputs below).
 
 NATIONAL = pd.DataFrame(
     {
@@ -431,6 +431,82 @@ def test_sii_local_ranks_differ_from_national() -> None:
         repetitions=1000, seed=1,
     )  # fmt: skip
     assert out.loc[0, "sii"] == pytest.approx(17.544680851, abs=1e-8)
+
+
+# --- published national-rank figures (NHS England North East and Yorkshire) ---------------
+#
+# Source: NHS England North East and Yorkshire Analytics, "Inequalities Methodologies"
+# (github.com/nhsengland/NEY-Inequalities-Methodologies, "Inequalities Methodologies Document
+# v1.QMD", sections 2d and 3a). Their inputs are CVDPREVENT audit figures for the 12 months
+# to December 2023, as the repository packages them ("Data Files/CVDP003CHOL.xlsx" and the
+# DATAMORT table in DataWrangling.r); only the handful of numbers each figure needs is here.
+# The published end points were read off a chart by hovering, to the figure's precision.
+
+#: CVDP003CHOL (QRISK 20% or more, on lipid-lowering therapy), Humber and North Yorkshire
+#: ICB: patients treated and eligible by IMD quintile (1 = most deprived), and England's
+#: eligible patients by quintile (the reference population). Published: SII -10.97 (end
+#: points 64.62 and 53.65), RII 0.83.
+HNY_TREATED = [8595, 7475, 10185, 12920, 12530]
+HNY_ELIGIBLE = [13105, 12355, 17775, 22550, 22595]
+ENGLAND_ELIGIBLE = [520394, 538827, 573381, 583265, 566305]
+
+
+def _cholesterol(reference: bool) -> pd.Series:
+    treated = np.array(HNY_TREATED, dtype=float)
+    eligible = np.array(HNY_ELIGIBLE, dtype=float)
+    lower, upper = wilson_interval(treated, eligible, 0.95)
+    data = pd.DataFrame(
+        {
+            "quintile": [1, 2, 3, 4, 5],
+            "eligible": eligible,
+            "share": treated / eligible,
+            "lower": lower,
+            "upper": upper,
+            "england": ENGLAND_ELIGIBLE,
+        }
+    )
+    return sii(
+        data, quantile="quintile", population="eligible", value="share", lower="lower",
+        upper="upper", value_type=2, multiplier=100, rii=True, intercept=True,
+        reference_population="england" if reference else None, repetitions=1000, seed=1,
+    ).iloc[0]  # fmt: skip
+
+
+def test_national_rank_sii_reproduces_the_published_humber_cholesterol_figure() -> None:
+    out = _cholesterol(reference=True)
+    assert round(out["sii"], 2) == -10.97
+    assert round(out["rii"], 2) == 0.83
+    # The line's ends (as percentages) within a hundredth of the published hover values
+    assert out["intercept"] * 100 == pytest.approx(64.62, abs=0.01)
+    assert (out["intercept"] * 100 + out["sii"]) == pytest.approx(53.65, abs=0.01)
+
+
+def test_local_ranks_do_not_give_the_published_figure() -> None:
+    # The PHE (local) ranks put Humber's quintiles elsewhere on the deprivation scale
+    assert abs(_cholesterol(reference=False)["sii"] - -10.97) > 0.3
+
+
+def test_national_rank_sii_reproduces_the_published_mortality_figure() -> None:
+    """CVD all-cause mortality (age-standardised per 100,000 person years), North East and
+    Yorkshire against England. Published: SII -2,889, the line from 6,292 down to 3,403."""
+    data = pd.DataFrame(
+        {
+            "quintile": [1, 2, 3, 4, 5],
+            "population": [158490, 103930, 90955, 92570, 75575],
+            "rate": [6120.439, 5328.008, 4606.034, 4257.793, 3857.097],
+            "lower": [6006.536, 5199.995, 4481.318, 4137.267, 3730.578],
+            "upper": [6235.928, 5458.231, 4733.102, 4380.603, 3986.296],
+            "england": [612333, 601683, 624249, 623088, 587074],
+        }
+    )
+    out = sii(
+        data, quantile="quintile", population="population", value="rate", lower="lower",
+        upper="upper", value_type=1, intercept=True, reference_population="england",
+        repetitions=1000, seed=1,
+    ).iloc[0]  # fmt: skip
+    assert round(out["sii"]) == -2889
+    assert out["intercept"] == pytest.approx(6292, abs=1)
+    assert out["intercept"] + out["sii"] == pytest.approx(3403, abs=1)
 
 
 def test_sii_rank_outside_zero_one_is_refused() -> None:
