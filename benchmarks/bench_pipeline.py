@@ -242,7 +242,12 @@ def machine() -> str:
     )
 
 
-def report(results: list[SizeResult], repeat: int, load: tuple[float, float]) -> str:
+def report(
+    results: list[SizeResult],
+    repeat: int,
+    load: tuple[float, float],
+    before_label: str = "the code before the change",
+) -> str:
     lines = [
         "# Benchmark: the whole pipeline from 1M to 100M records",
         "",
@@ -294,7 +299,7 @@ def report(results: list[SizeResult], repeat: int, load: tuple[float, float]) ->
         lines += [
             "",
             "Before and after issue 19 (item 8), measured in the same run: *before* is "
-            "`analyse()` of the code before the change, interleaved with the cases above.",
+            f"`analyse()` of {before_label}, interleaved with the cases above.",
             "",
             "| rows | equalqi before (s) | equalqi after (s) | DuckDB SQL (s) "
             "| before / DuckDB SQL | after / DuckDB SQL | after: post-scan analysis (s) |",
@@ -411,6 +416,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=2, help="runs per case (best is kept)")
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     parser.add_argument("--before-src", help="another source tree's src/ to compare with")
+    parser.add_argument(
+        "--before-label", default="the code before the change", help="what --before-src is"
+    )
     parser.add_argument("--skip-spc", action="store_true", help="only the pipeline")
     args = parser.parse_args(argv)
     if args.case:  # a child process: one case, figures as JSON on the last line
@@ -424,7 +432,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown size(s) {', '.join(unknown)}; choose from {', '.join(SIZES)}")
     load = os.getloadavg()[0]
     results = run(labels, max(1, args.repeat), args.before_src)
-    text = report(results, args.repeat, (load, os.getloadavg()[0]))
+    text = report(results, args.repeat, (load, os.getloadavg()[0]), args.before_label)
     print(text)
     if not args.no_write:
         # Keep the SPC, web load-test and runs-methods sections (written between markers
