@@ -43,12 +43,21 @@ IntArr = NDArray[np.int64]
 RHO_MAX = 0.95
 
 
-def ar1_correlation(t1: IntArr, t2: IntArr, rho: float) -> Arr:
-    """rho ** |t1_i - t2_j| (with 0 ** 0 = 1)."""
-    lag = np.abs(np.asarray(t1)[:, None] - np.asarray(t2)[None, :]).astype(float)
+def lags_between(t1: IntArr, t2: IntArr) -> Arr:
+    """|t1_i - t2_j|: the distance in periods between every pair of observations."""
+    return np.abs(np.asarray(t1)[:, None] - np.asarray(t2)[None, :]).astype(float)
+
+
+def ar1_of_lags(lag: Arr, rho: float) -> Arr:
+    """rho ** lag (with 0 ** 0 = 1)."""
     if rho == 0:
         return (lag == 0).astype(float)
     return rho**lag
+
+
+def ar1_correlation(t1: IntArr, t2: IntArr, rho: float) -> Arr:
+    """rho ** |t1_i - t2_j| (with 0 ** 0 = 1)."""
+    return ar1_of_lags(lags_between(t1, t2), rho)
 
 
 def lag1_adjacency(t: IntArr) -> Arr:
@@ -83,13 +92,14 @@ def estimate_rho(z: Sequence[Arr], makers: Sequence[Arr], times: Sequence[IntArr
         / n.sum()
     )
     mdm = [makers[i] @ lag1_adjacency(times[i]) @ makers[i] for i in use]
+    lags = [lags_between(times[i], times[i]) for i in use]  # the same at every rho tried
 
     def expected(rho: float) -> float:
         ratios = []
-        for i, a in zip(use, mdm, strict=True):
-            r = ar1_correlation(times[i], times[i], rho)
-            ratios.append(float(np.sum(a * r)) / float(np.sum(makers[i] * r)))
-        return float(np.sum(n * np.array(ratios)) / n.sum())
+        for i, a, lag in zip(use, mdm, lags, strict=True):
+            r = ar1_of_lags(lag, rho)
+            ratios.append(float((a * r).sum()) / float((makers[i] * r).sum()))
+        return float((n * np.array(ratios)).sum() / n.sum())
 
     if expected(0.0) >= observed:
         return 0.0
@@ -127,12 +137,15 @@ def same_period_correlation(z: Sequence[Arr], times: Sequence[IntArr]) -> Arr:
 def working_covariance(
     times: Sequence[IntArr], phis: Sequence[float], corr: Arr, rho: float
 ) -> Arr:
-    """K: covariance of all stacked Pearson residuals under the AR(1) working model."""
-    blocks = [
-        [
-            np.sqrt(phis[i] * phis[j]) * corr[i, j] * ar1_correlation(times[i], times[j], rho)
-            for j in range(len(times))
-        ]
-        for i in range(len(times))
-    ]
-    return np.block(blocks)
+    """K: covariance of all stacked Pearson residuals under the AR(1) working model.
+
+    Filled block by block into one array (np.block's checks cost more than the blocks).
+    """
+    edges = np.cumsum([0, *(len(t) for t in times)])
+    out = np.empty((edges[-1], edges[-1]))
+    for i in range(len(times)):
+        for j in range(len(times)):
+            out[edges[i] : edges[i + 1], edges[j] : edges[j + 1]] = (
+                np.sqrt(phis[i] * phis[j]) * corr[i, j] * ar1_correlation(times[i], times[j], rho)
+            )
+    return out

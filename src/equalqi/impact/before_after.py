@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from equalqi.impact.design import phase_columns
 from equalqi.impact.fit import Block, FitError, JointFit, fit_joint
+from equalqi.impact.frames import rows_frame
 from equalqi.impact.targets import Options, Target, show_contrast, show_level
 from equalqi.impact.validate import Prepared
 
@@ -58,6 +59,7 @@ COLUMNS = (
     "method",
     "errors",
 )
+HALVES = ("first half", "second half")
 
 
 def _blocks(
@@ -121,7 +123,8 @@ def compare_phases(
     afters = [n_phases - 1] if after is None else [after] if isinstance(after, int) else list(after)
     fit, notes = _fit(prepared, targets, phase_of, n_phases, options)
     counts = np.bincount(phase_of[tl.index], minlength=n_phases)
-    return [_frame(fit, targets, options, before, a, counts) for a in afters], notes
+    frames = [rows_frame(_rows(fit, targets, options, before, a, counts), COLUMNS) for a in afters]
+    return frames, notes
 
 
 def before_after(
@@ -134,31 +137,32 @@ def before_after(
 
 def early_late(
     prepared: Prepared, targets: Sequence[Target], options: Options
-) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """Baseline against the first and the second half of the last phase."""
+) -> pd.DataFrame | None:
+    """Baseline against the first and the second half of the last phase: both halves' rows
+    in one table (one fit), with a ``half`` column ("first half", "second half")."""
     split = early_late_phases(prepared)
     if split is None:
         return None
     phase_of, n_phases = split
-    frames, _ = compare_phases(
-        prepared,
-        targets,
-        options,
-        phase_of=phase_of,
-        n_phases=n_phases,
-        after=[n_phases - 2, n_phases - 1],
-    )
-    return frames[0], frames[1]
+    fit, _ = _fit(prepared, targets, phase_of, n_phases, options)
+    counts = np.bincount(phase_of[prepared.timeline.index], minlength=n_phases)
+    rows = [
+        {**row, "half": half}
+        for half, after in zip(HALVES, (n_phases - 2, n_phases - 1), strict=True)
+        for row in _rows(fit, targets, options, 0, after, counts)
+    ]
+    return rows_frame(rows, (*COLUMNS, "half"))
 
 
-def _frame(
+def _rows(
     fit: JointFit | None,
     targets: Sequence[Target],
     options: Options,
     before: int,
     after: int,
     counts: IntArr,
-) -> pd.DataFrame:
+) -> list[dict[str, object]]:
+    """One row (dict of COLUMNS) per target: phase ``before`` against phase ``after``."""
     spec, mult = options.spec, options.multiplier
     rows = []
     for target in targets:
@@ -194,11 +198,7 @@ def _frame(
         row["se"] = se * (mult if spec.scale == "absolute" else 1.0)
         row["p_value"] = fit.p_value(est, se)
         rows.append(row)
-    frame = pd.DataFrame(rows)
-    for c in COLUMNS:
-        if c not in frame:
-            frame[c] = np.nan
-    return frame[list(COLUMNS)]
+    return rows
 
 
 def early_late_phases(prepared: Prepared) -> tuple[IntArr, int] | None:

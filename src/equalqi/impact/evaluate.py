@@ -15,11 +15,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from equalqi.errors import InputError, Problem
 from equalqi.impact import warnings as honest
-from equalqi.impact.before_after import before_after, early_late
+from equalqi.impact.before_after import HALVES, before_after, early_late
 from equalqi.impact.design import default_lags
 from equalqi.impact.gap_its import gap_its
 from equalqi.impact.its import COLUMNS as ITS_COLUMNS
@@ -44,13 +45,28 @@ from equalqi.stats._confidence import as_fraction
 _NAMES = {"proportion": "proportion", "rate": "rate", "mean": "mean"}
 
 
-def _pick(
-    frame: pd.DataFrame, role: str, unit: str, term: str | None = None
-) -> dict[str, Any] | None:
-    sel = frame[(frame["role"] == role) & (frame["unit"] == unit)]
-    if term is not None:
-        sel = sel[sel["term"] == term]
-    return None if sel.empty else dict(sel.iloc[-1])
+class _Rows:
+    """Rows of a result frame looked up by role and unit (and term or half).
+
+    The key columns are read into numpy once per frame (a DataFrame mask per lookup costs
+    ten times more); a row itself is read with ``iloc``, so its values keep their types.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+        self._keys = {
+            c: frame[c].to_numpy(dtype=object)
+            for c in ("role", "unit", "term", "half")
+            if c in frame
+        }
+
+    def pick(self, role: str, unit: str, **more: str) -> dict[str, Any] | None:
+        """The last row with this role and unit (and ``more``: term or half), or None."""
+        hit = (self._keys["role"] == role) & (self._keys["unit"] == unit)
+        for column, value in more.items():
+            hit &= self._keys[column] == value
+        where = np.flatnonzero(hit)
+        return dict(self._frame.iloc[int(where[-1])]) if where.size else None
 
 
 def evaluate_gap(
@@ -159,9 +175,10 @@ def evaluate_gap(
         errors_text = str(ba["errors"].iloc[0]) if len(ba) else ""
 
     # ---- verdict
-    overall_row = _pick(ba, "overall", main)
-    d_row, a_row = _pick(ba, "disadvantaged", main), _pick(ba, "advantaged", main)
-    gap_row = _pick(ba, "gap", main)
+    ba_rows = _Rows(ba)
+    overall_row = ba_rows.pick("overall", main)
+    d_row, a_row = ba_rows.pick("disadvantaged", main), ba_rows.pick("advantaged", main)
+    gap_row = ba_rows.pick("gap", main)
 
     def judged(row: Mapping[str, Any] | None) -> OverallEffect:
         if row is None:
@@ -176,12 +193,12 @@ def evaluate_gap(
         else "no evidence"
     )
     if halves is not None:
-        early, late = halves
-        a_early, g_early = _pick(early, "advantaged", main), _pick(early, "gap", main)
-        g_late = _pick(late, "gap", main)
-        early_late_frame = pd.concat(
-            [early.assign(half="first half"), late.assign(half="second half")], ignore_index=True
-        )
+        first, second = HALVES
+        half_rows = _Rows(halves)
+        a_early = half_rows.pick("advantaged", main, half=first)
+        g_early = half_rows.pick("gap", main, half=first)
+        g_late = half_rows.pick("gap", main, half=second)
+        early_late_frame = halves
     else:
         a_early = g_early = g_late = None
         early_late_frame = pd.DataFrame()
@@ -232,15 +249,16 @@ def evaluate_gap(
     warned += honest.completeness_change(prepared, complete, dimension)
     warned += honest.intervention_dates(prepared)
     if not its.empty:
+        its_rows = _Rows(its)
         warned += honest.parallel_trends(
-            _pick(its, "gap", main, "pre-intervention slope"),
+            its_rows.pick("gap", main, term="pre-intervention slope"),
             null=null,
             units=units,
             relative=scale == "relative",
             confidence=float(confidence),
         )
         warned += honest.disagreement(
-            gap_row, _pick(its, "gap", main, "average change after"), null=null
+            gap_row, its_rows.pick("gap", main, term="average change after"), null=null
         )
     if not neutral:
         warned += honest.baseline_and_reversal(

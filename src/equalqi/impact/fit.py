@@ -24,8 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import statsmodels.api as sm
 from numpy.typing import NDArray
-from scipy import linalg
-from scipy import stats as sps
+from scipy import special
 
 from equalqi.impact.ar1 import (
     dispersion,
@@ -90,15 +89,32 @@ class JointFit:
         var = float(contrast @ self.cov @ contrast)
         return est, float(np.sqrt(var)) if var >= 0 else float("nan")
 
+    # The quantiles and tail areas are scipy.stats' own (norm.ppf is special.ndtri, t.ppf
+    # is special.stdtrit, norm.sf(z) is special.ndtr(-z), t.sf(z) is special.stdtr(-z)),
+    # called directly: the distribution objects' argument checks cost ~40 us a call, and
+    # a frame of estimates makes dozens of calls (the values are the same, NaN for df <= 0).
+
     def critical(self, confidence: float) -> float:
         q = 0.5 + confidence / 2.0
-        return float(sps.norm.ppf(q) if not np.isfinite(self.df) else sps.t.ppf(q, self.df))
+        return float(special.ndtri(q) if not np.isfinite(self.df) else special.stdtrit(self.df, q))
 
     def p_value(self, estimate: float, se: float) -> float:
         if not (np.isfinite(estimate) and np.isfinite(se)) or se <= 0:
             return float("nan")
         z = abs(estimate / se)
-        return float(2 * (sps.norm.sf(z) if not np.isfinite(self.df) else sps.t.sf(z, self.df)))
+        tail = special.ndtr(-z) if not np.isfinite(self.df) else special.stdtr(self.df, -z)
+        return float(2 * tail)
+
+
+def block_diag(mats: Sequence[Arr]) -> Arr:
+    """The matrices on the diagonal, zeros elsewhere (as scipy.linalg.block_diag, without
+    its generic-array overhead, which costs more than the copy for these small designs)."""
+    out = np.zeros((sum(m.shape[0] for m in mats), sum(m.shape[1] for m in mats)))
+    row = col = 0
+    for m in mats:
+        out[row : row + m.shape[0], col : col + m.shape[1]] = m
+        row, col = row + m.shape[0], col + m.shape[1]
+    return out
 
 
 def _drop_empty_columns(block: Block) -> Block:
@@ -151,7 +167,7 @@ def fit_joint(
     blocks = [_drop_empty_columns(b) for b in blocks]
     for b in blocks:
         _check_rank(b)
-    x = linalg.block_diag(*[b.x for b in blocks])
+    x = block_diag([b.x for b in blocks])
     y = np.concatenate([b.y for b in blocks])
     w = np.concatenate([b.w for b in blocks])
     time = np.concatenate([b.t for b in blocks]).astype(np.int64)
@@ -279,7 +295,7 @@ def _sandwich(
     work: Sequence[tuple[Arr, Arr, IntArr]], phis: Sequence[float], corr: Arr, rho: float
 ) -> Arr:
     """I^-1 (X~' K X~) I^-1 with K the AR(1) working covariance of the Pearson residuals."""
-    xw = linalg.block_diag(*[w[0] for w in work])
+    xw = block_diag([w[0] for w in work])
     info_inv = np.linalg.inv(xw.T @ xw)
     k = working_covariance([w[2] for w in work], phis, corr, rho)
     return info_inv @ (xw.T @ k @ xw) @ info_inv

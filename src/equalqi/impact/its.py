@@ -43,7 +43,7 @@ from equalqi.impact.design import (
     segmented_columns,
 )
 from equalqi.impact.fit import Block, FitError, JointFit, fit_joint
-from equalqi.impact.frames import to_records
+from equalqi.impact.frames import rows_frame, to_records
 from equalqi.impact.model_spec import ModelSpec, resolve_errors
 from equalqi.impact.targets import Options, Target, show_contrast
 from equalqi.impact.validate import Prepared, SeriesData, check_options, check_phases, parse_dates
@@ -307,11 +307,7 @@ def its_frame(
                             fit.n_periods,
                         )
                     )
-    frame = pd.DataFrame(rows)
-    for c in COLUMNS:
-        if c not in frame:
-            frame[c] = np.nan
-    return frame[list(COLUMNS)], method, errors, notes
+    return rows_frame(rows, COLUMNS), method, errors, notes
 
 
 # ------------------------------------------------------------------------ public helper

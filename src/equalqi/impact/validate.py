@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from pandas.api.extensions import ExtensionArray
 
 from equalqi.errors import InputError, Problem, ProblemCollector
 from equalqi.impact.design import SEASONALITY, Timeline, build_timeline, infer_frequency
 from equalqi.impact.model_spec import ERRORS, IMPROVEMENTS, KINDS, SCALES
 
 Arr = NDArray[np.float64]
+IntArr = NDArray[np.int64]
 
 OVERALL = "Overall"
 ALL = "All"
@@ -66,7 +69,17 @@ class Prepared:
         return any(s.key == key for s in self.series)
 
     def t(self, key: str) -> NDArray[np.int64]:
-        return self.timeline.position(self.get(key).periods)
+        """Grid positions of a series' periods (read-only; looked up once per series)."""
+        return self._positions[key]
+
+    @cached_property
+    def _positions(self) -> dict[str, NDArray[np.int64]]:
+        out = {}
+        for s in self.series:
+            t = self.timeline.position(s.periods)
+            t.setflags(write=False)  # shared by every caller
+            out[s.key] = t
+        return out
 
 
 # ----------------------------------------------------------------------------- options
@@ -210,7 +223,34 @@ def _row(position: int) -> int:
     return position + 2  # header is row 1
 
 
-def _clean_table(table: object, name: str, collector: ProblemCollector) -> pd.DataFrame | None:
+@dataclass(frozen=True)
+class _Columns:
+    """The rows of a measure table that have a date, as arrays.
+
+    The table is read once into numpy arrays and every later selection (the dimension, the
+    two groups, the overall rows) is a boolean mask: filtering a few hundred rows of a
+    DataFrame again and again costs far more than the statistics do.
+    """
+
+    row: IntArr  # position of each row in the user's table (for messages)
+    period: pd.DatetimeIndex  # as pd.to_datetime read it (unit and time zone kept)
+    dimension: NDArray[np.object_]
+    group: NDArray[np.object_]
+    given: dict[str, ExtensionArray]  # numeric columns after pd.to_numeric, as typed
+    number: dict[str, Arr]  # the same as float64 (missing = NaN)
+
+    def rows_of(self, dimension: str) -> NDArray[np.bool_]:
+        return np.asarray(self.dimension == dimension, dtype=bool)
+
+
+def _numbers(values: pd.Series) -> tuple[ExtensionArray, Arr]:
+    """A column as pd.to_numeric reads it (for messages and sums), and as float64 with NaN
+    for missing (for the checks and the statistics)."""
+    converted = pd.to_numeric(values, errors="coerce")
+    return converted.array, converted.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _clean_table(table: object, name: str, collector: ProblemCollector) -> _Columns | None:
     if not isinstance(table, pd.DataFrame):
         collector.add(
             Problem(
@@ -232,15 +272,9 @@ def _clean_table(table: object, name: str, collector: ProblemCollector) -> pd.Da
             )
         )
         return None
-    cols = [c for c in (*REQUIRED, "n_records", "value") if c in table.columns]
-    frame = table[cols].copy()
-    frame["_row"] = np.arange(len(frame))
-    frame["period"] = pd.to_datetime(frame["period"], errors="coerce")
-    for c in ("numerator", "denominator", "n_records", "value"):
-        if c in frame.columns:
-            frame[c] = pd.to_numeric(frame[c], errors="coerce")
-    bad = frame["period"].isna()
-    for pos in frame.loc[bad, "_row"].head(20):
+    period = pd.DatetimeIndex(pd.to_datetime(table["period"], errors="coerce"))
+    bad = np.asarray(period.isna(), dtype=bool)
+    for pos in np.flatnonzero(bad)[:20]:
         collector.add(
             Problem(
                 what="this period is not a date",
@@ -251,22 +285,42 @@ def _clean_table(table: object, name: str, collector: ProblemCollector) -> pd.Da
                 value=str(table["period"].iloc[int(pos)]),
             )
         )
-    return frame[~bad]
+    ok = ~bad
+    given: dict[str, ExtensionArray] = {}
+    number: dict[str, Arr] = {}
+    for c in ("numerator", "denominator", "n_records"):
+        if c in table.columns:
+            native, floats = _numbers(table[c])
+            given[c], number[c] = native[ok], floats[ok]
+    return _Columns(
+        np.flatnonzero(ok),
+        period[ok],
+        table["dimension"].to_numpy(dtype=object, na_value=np.nan)[ok],
+        table["group"].to_numpy(dtype=object, na_value=np.nan)[ok],
+        given,
+        number,
+    )
 
 
-def _check_rows(frame: pd.DataFrame, kind: str, name: str, collector: ProblemCollector) -> None:
-    """Numbers that cannot be right, in the rows the analysis uses."""
-    num, den = frame["numerator"], frame["denominator"]
+def _present(values: NDArray[np.object_]) -> list[object]:
+    """Distinct non-missing values in order of appearance (as Series.dropna().unique())."""
+    return list(pd.unique(values[~pd.isna(values)]))
+
+
+def _check_rows(cols: _Columns, used: IntArr, kind: str, name: str) -> list[Problem]:
+    """Numbers that cannot be right, in the rows the analysis uses (``used``: positions in
+    ``cols``, in the order they are reported)."""
+    num, den = cols.number["numerator"][used], cols.number["denominator"][used]
     checks = [
         (
             "numerator",
-            num.isna() | ~np.isfinite(num.fillna(0)),
+            ~np.isfinite(num),
             "the numerator is missing",
             "Fill it in; a period with no events has numerator 0.",
         ),
         (
             "denominator",
-            den.isna() | ~np.isfinite(den.fillna(0)),
+            ~np.isfinite(den),
             "the denominator is missing",
             "Fill it in, or drop the row if the group had no records that period.",
         ),
@@ -290,59 +344,85 @@ def _check_rows(frame: pd.DataFrame, kind: str, name: str, collector: ProblemCol
                 "For a proportion the numerator counts a subset of the denominator.",
             )
         )
+    out: list[Problem] = []
     for column, mask, what, fix in checks:
-        mask = mask.fillna(False).to_numpy(bool)
-        for _, r in frame[mask].head(10).iterrows():
-            collector.add(
+        for i in used[np.flatnonzero(mask)[:10]]:
+            out.append(
                 Problem(
                     what=what,
                     fix=fix,
                     file=name,
-                    row=_row(int(r["_row"])),
+                    row=_row(int(cols.row[i])),
                     column=column,
-                    value=str(r[column]),
+                    value=str(cols.given[column][i]),
                 )
             )
-    dup = frame.duplicated(["period", "dimension", "group"], keep="first").to_numpy(bool)
-    for _, r in frame[dup].head(10).iterrows():
-        collector.add(
+    seen: set[tuple[int, object, object]] = set()
+    duplicates = []
+    stamps = cols.period.asi8
+    for i in used:
+        key = (int(stamps[i]), cols.dimension[i], cols.group[i])
+        if key in seen:
+            duplicates.append(i)
+        seen.add(key)
+    for i in duplicates[:10]:
+        out.append(
             Problem(
                 what="this period, dimension and group appear more than once",
                 fix="Aggregate the table so each period x group has one row.",
                 file=name,
-                row=_row(int(r["_row"])),
+                row=_row(int(cols.row[i])),
                 column="period",
-                value=f"{r['period'].date()} / {r['dimension']} / {r['group']}",
+                value=f"{cols.period[i].date()} / {cols.dimension[i]} / {cols.group[i]}",
             )
         )
+    return out
 
 
 def _series(
-    rows: pd.DataFrame, key: str, label: str, role: str, unit: str, kind: str
+    periods: pd.DatetimeIndex,
+    number: Mapping[str, Arr],
+    key: str,
+    label: str,
+    role: str,
+    unit: str,
+    kind: str,
 ) -> SeriesData:
-    rows = rows.sort_values("period")
-    n = (
-        rows["n_records"].to_numpy(float)
-        if "n_records" in rows
-        else rows["denominator"].to_numpy(float)
-    )
-    weight = rows["denominator"].to_numpy(float)
-    if kind == "mean" and "n_records" in rows and np.all(n > 0):
+    order = np.argsort(periods.asi8, kind="stable")
+    n = number["n_records"][order] if "n_records" in number else number["denominator"][order]
+    weight = number["denominator"][order]
+    if kind == "mean" and "n_records" in number and np.all(n > 0):
         weight = n  # the engine's mean is numerator / records
     return SeriesData(
         key,
         label,
         role,
         unit,
-        pd.DatetimeIndex(rows["period"]).as_unit("ns"),
-        rows["numerator"].to_numpy(float),
+        periods[order].as_unit("ns"),
+        number["numerator"][order],
         weight,
         n,
     )
 
 
+def _summed_overall(
+    cols: _Columns, in_dim: NDArray[np.bool_]
+) -> tuple[pd.DatetimeIndex, dict[str, Arr]]:
+    """Every group of the dimension summed per period (when the table has no overall rows).
+
+    Kept in pandas: its grouped sums are compensated (Kahan), which a plain numpy sum is not.
+    """
+    frame = pd.DataFrame(
+        {"period": cols.period[in_dim], **{c: v[in_dim] for c, v in cols.given.items()}}
+    )
+    summed = frame.groupby("period", as_index=False)[list(cols.given)].sum()
+    return pd.DatetimeIndex(summed["period"]), {
+        c: summed[c].to_numpy(dtype=float, na_value=np.nan) for c in cols.given
+    }
+
+
 def _extract(
-    frame: pd.DataFrame,
+    cols: _Columns,
     *,
     name: str,
     unit: str,
@@ -352,7 +432,7 @@ def _extract(
     collector: ProblemCollector,
     notes: list[str],
 ) -> list[SeriesData]:
-    dims = frame["dimension"].dropna().unique().tolist()
+    dims = _present(cols.dimension)
     if dimension not in dims:
         collector.add(
             Problem(
@@ -364,8 +444,8 @@ def _extract(
             )
         )
         return []
-    in_dim = frame[frame["dimension"] == dimension]
-    labels = in_dim["group"].dropna().unique().tolist()
+    in_dim = cols.rows_of(dimension)
+    labels = _present(cols.group[in_dim])
     for g in groups:
         if g not in labels:
             collector.add(
@@ -377,39 +457,44 @@ def _extract(
                     value=g,
                 )
             )
-    overall = frame[(frame["dimension"] == OVERALL) & (frame["group"] == ALL)]
-    used = pd.concat([overall, in_dim[in_dim["group"].isin(list(groups))]])
-    if used.empty:
+    group = cols.group
+    overall = cols.rows_of(OVERALL) & np.asarray(group == ALL, dtype=bool)
+    of_group = [in_dim & np.asarray(group == g, dtype=bool) for g in groups]
+    used = np.concatenate([np.flatnonzero(overall), np.flatnonzero(of_group[0] | of_group[1])])
+    if used.size == 0:
         return []
-    _check_rows(used, kind, name, collector)
-    if overall.empty:
-        summed = in_dim.groupby("period", as_index=False)[
-            [c for c in ("numerator", "denominator", "n_records") if c in in_dim]
-        ].sum()
-        overall = summed.assign(dimension=OVERALL, group=ALL, _row=-1)
+    collector.extend(_check_rows(cols, used, kind, name))
+
+    def rows(mask: NDArray[np.bool_]) -> tuple[pd.DatetimeIndex, dict[str, Arr]]:
+        return cols.period[mask], {c: v[mask] for c, v in cols.number.items()}
+
+    if overall.any():
+        overall_rows = rows(overall)
+    else:
+        overall_rows = _summed_overall(cols, in_dim)
         notes.append(
             f"The {name} has no '{OVERALL}' / '{ALL}' rows, so the overall series is the sum "
             f"of every group of '{dimension}' ({', '.join(map(str, labels))})."
         )
     out = []
-    for role, label, rows in (
-        ("overall", OVERALL, overall),
-        ("disadvantaged", groups[0], in_dim[in_dim["group"] == groups[0]]),
-        ("advantaged", groups[1], in_dim[in_dim["group"] == groups[1]]),
+    for role, label, (periods, number) in (
+        ("overall", OVERALL, overall_rows),
+        ("disadvantaged", groups[0], rows(of_group[0])),
+        ("advantaged", groups[1], rows(of_group[1])),
     ):
-        if rows.empty:
+        if periods.size == 0:
             continue
-        keep = rows["denominator"] > 0
-        if kind == "mean" and "n_records" in rows:
-            keep &= rows["n_records"] > 0
+        keep = number["denominator"] > 0
+        if kind == "mean" and "n_records" in number:
+            keep &= number["n_records"] > 0
         dropped = int((~keep).sum())
         if dropped:
             notes.append(
                 f"{dropped} period(s) of '{label}' in the {name} have no records and were left out."
             )
-        rows = rows[keep]
-        if not rows.empty:
-            out.append(_series(rows, f"{unit}:{role}", label, role, unit, kind))
+        if keep.any():
+            kept = {c: v[keep] for c, v in number.items()}
+            out.append(_series(periods[keep], kept, f"{unit}:{role}", label, role, unit, kind))
     return out
 
 
@@ -555,24 +640,29 @@ def check_completeness(completeness: object) -> pd.DataFrame:
                 column=", ".join(missing),
             )
         )
-    frame = completeness[list(COMPLETENESS_REQUIRED)].copy()
-    frame["_row"] = np.arange(len(frame))
-    frame["period"] = pd.to_datetime(frame["period"], errors="coerce")
-    frame["share_missing"] = pd.to_numeric(frame["share_missing"], errors="coerce")
-    bad = frame["period"].isna() | ~frame["share_missing"].between(0, 1)
-    for _, r in frame[bad].head(10).iterrows():
-        pos = int(r["_row"])
-        column = "period" if pd.isna(r["period"]) else "share_missing"
+    # Column by column: copying the table and filtering it costs more than the checks.
+    period = pd.to_datetime(completeness["period"], errors="coerce")
+    share = pd.to_numeric(completeness["share_missing"], errors="coerce")
+    no_date = period.isna().to_numpy(dtype=bool)
+    bad = (period.isna() | ~share.between(0, 1)).to_numpy(dtype=bool, na_value=False)
+    for pos in np.flatnonzero(bad)[:10]:
+        column = "period" if no_date[pos] else "share_missing"
         collector.add(
             Problem(
                 what="this value cannot be used",
                 fix="Periods must be dates and share_missing a fraction from 0 to 1.",
                 file="completeness table",
-                row=_row(pos),
+                row=_row(int(pos)),
                 column=column,
-                value=str(completeness[column].iloc[pos]),
+                value=str(completeness[column].iloc[int(pos)]),
             )
         )
     collector.raise_if_any()
-    frame["dimension"] = frame["dimension"].astype(str)
-    return frame.drop(columns="_row")
+    return pd.DataFrame(
+        {
+            "period": period,
+            "dimension": completeness["dimension"].astype(str),
+            "share_missing": share,
+        },
+        copy=False,  # the columns are already new (copy-on-write protects the caller's)
+    )

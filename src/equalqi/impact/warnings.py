@@ -75,7 +75,7 @@ def events(prepared: Prepared, kind: str) -> list[str]:
     tl = prepared.timeline
     out = []
     for s in prepared.series:
-        phase = tl.phase(tl.position(s.periods))
+        phase = tl.phase(prepared.t(s.key))
         if kind == "proportion":
             count = np.minimum(s.numerator, s.weight - s.numerator)
             what = "events (or non-events)"
@@ -113,16 +113,19 @@ _KEYWORDS = (
 def completeness_rows(completeness: pd.DataFrame, dimension: str) -> pd.DataFrame:
     """The completeness rows for a dimension: by name, else by the field it is built from
     (e.g. 'IMD quintile' -> 'imd_decile', 'Ethnic group' -> 'ethnic_code')."""
-    names = completeness["dimension"].astype(str)
-    exact = completeness[names.str.casefold() == dimension.casefold()]
-    if not exact.empty:
-        return exact
+    names = completeness["dimension"].astype(str).to_numpy(dtype=object)
+    # Each distinct name is matched once: the table repeats every name in every period.
+    distinct = [n for n in pd.unique(names) if isinstance(n, str)]
     lowered = dimension.casefold()
-    for keys, fields in _KEYWORDS:
-        if any(k in lowered for k in keys):
-            hit = names.str.casefold().apply(lambda n, f=fields: any(x in n for x in f))
-            return completeness[hit.to_numpy(bool)]
-    return completeness.iloc[0:0]
+    hit = {n for n in distinct if n.casefold() == lowered}
+    if not hit:
+        for keys, fields in _KEYWORDS:
+            if any(k in lowered for k in keys):
+                hit = {n for n in distinct if any(x in n.casefold() for x in fields)}
+                break
+        else:
+            return completeness.iloc[0:0]
+    return completeness[np.fromiter((n in hit for n in names), dtype=bool, count=names.size)]
 
 
 def completeness_change(
@@ -139,8 +142,8 @@ def completeness_change(
         ]
     tl = prepared.timeline
     first, last = tl.dates[0], tl.dates[-1]
-    before = rows[rows["period"] < first]["share_missing"]
-    after = rows[rows["period"] >= last]["share_missing"]
+    period, share = rows["period"], rows["share_missing"]
+    before, after = share[period < first], share[period >= last]
     if before.empty or after.empty:
         return []
     b, a = float(before.mean()), float(after.mean())
