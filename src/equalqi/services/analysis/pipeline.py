@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,10 +152,16 @@ def derive(
     rows that are shown. With ``hidden_rows``, an impact evaluation that the shown rows
     cannot support is withheld with a note instead of raising."""
     shown = table[table["denominator"].notna() & table["n_records"].notna()]
-    complete = completeness(table, plan)
-    gaps = gap_table(table, shown, plan, pairs)
-    charts, summary = group_charts(shown, plan)
-    gap_frames = [gap_spc(shown, plan, dim, pair) for dim, pair in pairs.items()]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The gaps run beside the rest: most of their time is SII/RII's Monte Carlo in
+        # NumPy, which releases the GIL, and after the scan the second core is idle. The
+        # thread has its own copies of the frames; its results do not depend on timing
+        # (the simulation has its own seeded generator).
+        gaps_job = pool.submit(gap_table, table.copy(), shown.copy(), plan, pairs)
+        complete = completeness(table, plan)
+        charts, summary = group_charts(shown, plan)
+        gap_frames = [gap_spc(shown, plan, dim, pair) for dim, pair in pairs.items()]
+        gaps = gaps_job.result()
     gap_frames = [g for g in gap_frames if not g.empty]
     impact: dict[str, ImpactResult] = {}
     notes: list[str] = []
