@@ -8,49 +8,124 @@ and NHSRplotthedots' ``rebase`` do, so each group's before and after process can
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
 
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from equalqi.errors import InputError
 from equalqi.plan import AnalysisPlan
 from equalqi.services.analysis.labels import NOT_KNOWN
-from equalqi.spc import gap_chart, spc
+from equalqi.spc import SPCResult, gap_chart, spc
 
 CHART_FOR_KIND = {"proportion": "p", "rate": "u", "mean": "xmr"}
 
 
-def _phase(periods: pd.Series, plan: AnalysisPlan) -> pd.Series:
-    phase = pd.Series(0, index=periods.index)
+def _phase(periods: pd.Series, plan: AnalysisPlan) -> NDArray[np.int64]:
+    """0-based phase of each period: the last phase of the plan that has started by then."""
+    values = periods.to_numpy()
+    phase = np.zeros(values.shape[0], dtype=np.int64)
     for i, p in enumerate(plan.phases[1:], start=1):
-        phase = phase.where(periods < pd.Timestamp(p.start), i)
+        # as pandas compares: a missing period is not before any start
+        started = ~(periods < pd.Timestamp(p.start)).to_numpy(dtype=bool)
+        phase[started] = i
     return phase
 
 
-def group_charts(table: pd.DataFrame, plan: AnalysisPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(tidy chart frame, summary per group x phase) for every dimension, in one call each."""
+def _chart(frame: pd.DataFrame, plan: AnalysisPlan, group: str) -> SPCResult:
+    """The plan's chart of every group in ``frame`` (column ``group``), in one call."""
     kind = plan.measure.kind
+    return spc(
+        frame,
+        x="period",
+        y="value" if kind == "mean" else "numerator",
+        n=None if kind == "mean" else "denominator",
+        chart=CHART_FOR_KIND[kind],
+        group=group,
+        rules="mdc",
+        improvement=plan.measure.improvement,
+        multiplier=plan.measure.multiplier,
+        phases="phase" if plan.phases else None,
+        target=plan.measure.target,
+    )
+
+
+def _charts_by_dimension(
+    table: pd.DataFrame, plan: AnalysisPlan
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One spc() call per dimension: the reference for :func:`group_charts`, and what
+    reports a problem in the input (each dimension's call names it as it finds it)."""
     frames, summaries = [], []
     for dimension, sub in table.groupby("dimension", sort=False):
         sub = sub[(sub["group"] != NOT_KNOWN) & (sub["denominator"] > 0)].copy()
         if sub.empty:
             continue
         sub["phase"] = _phase(sub["period"], plan)
-        result = spc(
-            sub,
-            x="period",
-            y="value" if kind == "mean" else "numerator",
-            n=None if kind == "mean" else "denominator",
-            chart=CHART_FOR_KIND[kind],
-            group="group",
-            rules="mdc",
-            improvement=plan.measure.improvement,
-            multiplier=plan.measure.multiplier,
-            phases="phase" if plan.phases else None,
-            target=plan.measure.target,
-        )
+        result = _chart(sub, plan, "group")
         frames.append(result.to_frame().assign(dimension=dimension))
         summaries.append(result.summary().assign(dimension=dimension))
     if not frames:
         return pd.DataFrame(), pd.DataFrame()
     return pd.concat(frames, ignore_index=True), pd.concat(summaries, ignore_index=True)
+
+
+def _labels(keys: pd.Series, table: Any, n_groups: int, dimension: bool) -> Any:
+    """The group (or dimension) label of each combined key, typed as spc() types labels."""
+    codes = np.asarray(keys.to_numpy(), dtype=np.int64)
+    return table.take(codes // n_groups if dimension else codes % n_groups)
+
+
+def group_charts(table: pd.DataFrame, plan: AnalysisPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(tidy chart frame, summary per group x phase) for every dimension.
+
+    spc() charts each group on its own, so all the groups of all the dimensions go through
+    one call, keyed by (dimension, group) so that they come out in the order one call per
+    dimension gives (dimensions as they first appear, groups sorted), and are labelled
+    afterwards: the fixed cost of a call is paid once, not once per dimension. Tables
+    that call could treat differently (missing labels, repeated periods, undated periods)
+    or that spc() refuses are charted dimension by dimension, as before.
+    """
+    keep = ((table["group"] != NOT_KNOWN) & (table["denominator"] > 0)).to_numpy(dtype=bool)
+    rows = np.flatnonzero(keep)
+    if rows.size == 0:
+        return pd.DataFrame(), pd.DataFrame()
+    dim_codes, dim_names = pd.factorize(table["dimension"].array)  # order of appearance
+    group_codes, group_names = pd.factorize(table["group"].array[rows], sort=True)
+    dim_of_row = dim_codes[rows]
+    periods = table["period"].iloc[rows]
+    if (
+        dim_of_row.min() < 0
+        or group_codes.min() < 0
+        or not pd.api.types.is_datetime64_dtype(periods.dtype)
+    ):
+        return _charts_by_dimension(table, plan)
+    n_groups = len(group_names)
+    key = dim_of_row.astype(np.int64) * n_groups + group_codes
+    when = periods.to_numpy()
+    order = np.lexsort((when, key))
+    ks, ws = key[order], when[order]
+    if np.isnat(when).any() or np.any((ks[1:] == ks[:-1]) & (ws[1:] == ws[:-1])):
+        return _charts_by_dimension(table, plan)
+
+    kind = plan.measure.kind
+    measure = ["value"] if kind == "mean" else ["numerator", "denominator"]
+    frame = pd.DataFrame({"period": when, **{c: table[c].array[rows] for c in measure}, "key": key})
+    frame["phase"] = _phase(frame["period"], plan)
+    try:
+        result = _chart(frame, plan, "key")
+    except InputError:
+        return _charts_by_dimension(table, plan)  # reported as each dimension's call does
+    # labels typed as spc() types them (an object array of text becomes pandas' string type)
+    groups = pd.Series(np.asarray(group_names, dtype=object)).array
+    dims = pd.Series(np.asarray(dim_names, dtype=object)).array
+    out = []
+    for part in (result.to_frame(), result.summary()):
+        keys = part["group"]
+        part["group"] = _labels(keys, groups, n_groups, dimension=False)
+        part["dimension"] = _labels(keys, dims, n_groups, dimension=True)
+        out.append(part)
+    return out[0], out[1]
 
 
 def gap_spc(
