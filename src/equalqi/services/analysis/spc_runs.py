@@ -128,17 +128,21 @@ def group_charts(table: pd.DataFrame, plan: AnalysisPlan) -> tuple[pd.DataFrame,
     return out[0], out[1]
 
 
-def gap_spc(
-    table: pd.DataFrame, plan: AnalysisPlan, dimension: str, pair: tuple[str, str]
-) -> pd.DataFrame:
-    """XmR chart (MDC rules) of the absolute gap between the pair, in display units."""
-    sub = table[(table["dimension"] == dimension) & table["group"].isin(pair)].copy()
-    both = sub.groupby("period")["group"].transform("nunique") == 2
-    sub = sub[both]  # a gap needs both groups shown in the period
-    if sub.empty:
-        return pd.DataFrame()
-    sub["phase"] = _phase(sub["period"], plan)
-    result = gap_chart(
+def _gap_rows(table: pd.DataFrame, dimension: str, pair: tuple[str, str]) -> NDArray[np.intp]:
+    """Rows of the pair in ``dimension``, in periods where both groups are shown (a gap needs
+    both); a period's count of distinct groups, found with arrays rather than a groupby."""
+    in_pair = table["group"].isin(pair).to_numpy(dtype=bool)
+    rows = np.flatnonzero((table["dimension"] == dimension).to_numpy(dtype=bool) & in_pair)
+    when = table["period"].to_numpy()[rows]
+    is_focus = (table["group"].iloc[rows] == pair[0]).to_numpy(dtype=bool)
+    # each group's periods: a period has both when it has a row of either
+    both = np.intersect1d(when[is_focus], when[~is_focus])
+    keep = np.isin(when, both) & ~pd.isna(when)
+    return rows[keep]
+
+
+def _gap_chart(sub: pd.DataFrame, plan: AnalysisPlan, pair: tuple[str, str]) -> SPCResult:
+    return gap_chart(
         sub,
         x="period",
         group="group",
@@ -152,4 +156,43 @@ def gap_spc(
         improvement="neutral",
         phases="phase" if plan.phases else None,
     )
-    return result.to_frame().assign(dimension=dimension)
+
+
+def _gap_spc_pandas(
+    table: pd.DataFrame, plan: AnalysisPlan, dimension: str, pair: tuple[str, str]
+) -> pd.DataFrame:
+    """:func:`gap_spc` on the whole table with pandas: the reference, and the way for
+    tables :func:`gap_spc` does not read as arrays."""
+    sub = table[(table["dimension"] == dimension) & table["group"].isin(pair)].copy()
+    both = sub.groupby("period")["group"].transform("nunique") == 2
+    sub = sub[both]  # a gap needs both groups shown in the period
+    if sub.empty:
+        return pd.DataFrame()
+    sub["phase"] = _phase(sub["period"], plan)
+    return _gap_chart(sub, plan, pair).to_frame().assign(dimension=dimension)
+
+
+#: the columns gap_spc reads (its frame for gap_chart() holds only these)
+_GAP_COLUMNS = ("period", "group", "numerator", "denominator", "value")
+
+
+def gap_spc(
+    table: pd.DataFrame, plan: AnalysisPlan, dimension: str, pair: tuple[str, str]
+) -> pd.DataFrame:
+    """XmR chart (MDC rules) of the absolute gap between the pair, in display units.
+
+    Only the rows and columns the chart reads are passed on. A table without those columns,
+    with undated periods or with a pair of one group goes the pandas way (its messages).
+    """
+    if (
+        not set(_GAP_COLUMNS) <= set(table.columns)
+        or not pd.api.types.is_datetime64_dtype(table["period"].dtype)
+        or pair[0] == pair[1]
+    ):
+        return _gap_spc_pandas(table, plan, dimension, pair)
+    rows = _gap_rows(table, dimension, pair)
+    if rows.size == 0:
+        return pd.DataFrame()
+    sub = pd.DataFrame({c: table[c].array[rows] for c in _GAP_COLUMNS})
+    sub["phase"] = _phase(sub["period"], plan)
+    return _gap_chart(sub, plan, pair).to_frame().assign(dimension=dimension)
