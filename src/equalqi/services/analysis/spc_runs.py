@@ -24,8 +24,7 @@ CHART_FOR_KIND = {"proportion": "p", "rate": "u", "mean": "xmr"}
 
 def _phase(periods: pd.Series, plan: AnalysisPlan) -> NDArray[np.int64]:
     """0-based phase of each period: the last phase of the plan that has started by then."""
-    values = periods.to_numpy()
-    phase = np.zeros(values.shape[0], dtype=np.int64)
+    phase = np.zeros(len(periods), dtype=np.int64)
     for i, p in enumerate(plan.phases[1:], start=1):
         # as pandas compares: a missing period is not before any start
         started = ~(periods < pd.Timestamp(p.start)).to_numpy(dtype=bool)
@@ -135,7 +134,7 @@ def _gap_rows(table: pd.DataFrame, dimension: str, pair: tuple[str, str]) -> NDA
     rows = np.flatnonzero((table["dimension"] == dimension).to_numpy(dtype=bool) & in_pair)
     when = table["period"].to_numpy()[rows]
     is_focus = (table["group"].iloc[rows] == pair[0]).to_numpy(dtype=bool)
-    # each group's periods: a period has both when it has a row of either
+    # a period shows both groups when it is among the focus's and the reference's periods
     both = np.intersect1d(when[is_focus], when[~is_focus])
     keep = np.isin(when, both) & ~pd.isna(when)
     return rows[keep]
