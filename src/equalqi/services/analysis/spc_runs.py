@@ -109,8 +109,10 @@ def group_charts(table: pd.DataFrame, plan: AnalysisPlan) -> tuple[pd.DataFrame,
 
     kind = plan.measure.kind
     measure = ["value"] if kind == "mean" else ["numerator", "denominator"]
-    frame = pd.DataFrame({"period": when, **{c: table[c].array[rows] for c in measure}, "key": key})
-    frame["phase"] = _phase(frame["period"], plan)
+    phase = _phase(table["period"], plan)[rows]
+    frame = pd.DataFrame(
+        {"period": when, **{c: table[c].array[rows] for c in measure}, "key": key, "phase": phase}
+    )
     try:
         result = _chart(frame, plan, "key")
     except InputError:
@@ -130,10 +132,11 @@ def group_charts(table: pd.DataFrame, plan: AnalysisPlan) -> tuple[pd.DataFrame,
 def _gap_rows(table: pd.DataFrame, dimension: str, pair: tuple[str, str]) -> NDArray[np.intp]:
     """Rows of the pair in ``dimension``, in periods where both groups are shown (a gap needs
     both); a period's count of distinct groups, found with arrays rather than a groupby."""
-    in_pair = table["group"].isin(pair).to_numpy(dtype=bool)
+    focus = (table["group"] == pair[0]).to_numpy(dtype=bool)
+    in_pair = focus | (table["group"] == pair[1]).to_numpy(dtype=bool)
     rows = np.flatnonzero((table["dimension"] == dimension).to_numpy(dtype=bool) & in_pair)
     when = table["period"].to_numpy()[rows]
-    is_focus = (table["group"].iloc[rows] == pair[0]).to_numpy(dtype=bool)
+    is_focus = focus[rows]
     # a period shows both groups when it is among the focus's and the reference's periods
     both = np.intersect1d(when[is_focus], when[~is_focus])
     keep = np.isin(when, both) & ~pd.isna(when)
@@ -192,6 +195,6 @@ def gap_spc(
     rows = _gap_rows(table, dimension, pair)
     if rows.size == 0:
         return pd.DataFrame()
-    sub = pd.DataFrame({c: table[c].array[rows] for c in _GAP_COLUMNS})
-    sub["phase"] = _phase(sub["period"], plan)
+    phase = _phase(table["period"], plan)[rows]
+    sub = pd.DataFrame({**{c: table[c].array[rows] for c in _GAP_COLUMNS}, "phase": phase})
     return _gap_chart(sub, plan, pair).to_frame().assign(dimension=dimension)
