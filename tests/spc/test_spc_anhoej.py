@@ -41,6 +41,19 @@ def test_crossings_limit_is_the_binomial_5th_percentile() -> None:
     assert crossings_limit(np.array([100.0]))[0] == 41
 
 
+def test_crossings_limit_of_many_distinct_lengths_is_each_lengths_own() -> None:
+    # a national chart has phases of every length: 100 distinct lengths (more than fit one
+    # vectorised quantile call) give, for each, the limit computed for that length alone;
+    # the published table fixes the values for 10-40 useful points
+    n = np.arange(0.0, 100.0)[::-1]
+    together = crossings_limit(n)
+    alone = np.array([crossings_limit(np.array([v]))[0] for v in n])
+    np.testing.assert_array_equal(together, alone)
+    table = np.array([ANHOEJ_TABLE[int(v)][1] for v in n if int(v) in ANHOEJ_TABLE])
+    np.testing.assert_array_equal(together[np.isin(n, list(ANHOEJ_TABLE))], table)
+    assert np.isnan(together[n == 0]).all()
+
+
 def _runs(y: list[float], cl: float) -> tuple[float, float]:
     arr = np.asarray(y, dtype=float)
     r = anhoej(

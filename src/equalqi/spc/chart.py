@@ -8,6 +8,7 @@ we chose are listed in ``docs/deviations.md``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -38,13 +39,27 @@ _VARIATION = {
 }
 
 
+def _typed(table: NDArray[Any]) -> Any:
+    """The short ``table`` typed as a column of it would be (text: pandas' string dtype)."""
+    return pd.Series(table).array
+
+
+@lru_cache(maxsize=64)
+def _typed_words(words: tuple[str, ...], text_dtype: object) -> Any:
+    """:func:`_typed` of a fixed table of words (rules, labels, classes), made once per
+    table and text dtype rather than once per chart; takes from it give new arrays."""
+    return _typed(np.array(words, dtype=object))
+
+
 def _decode(table: NDArray[Any], codes: NDArray[np.integer[Any]]) -> Any:
     """``table[codes]`` as the column pandas would make of it, without a Python object per row.
 
-    The short table is typed once (text becomes pandas' string dtype, as a column of Python
-    strings would) and then taken by code, so millions of points cost one array take.
+    The short table of words is typed once (text becomes pandas' string dtype, as a column
+    of Python strings would) and then taken by code, so millions of points cost one array
+    take.
     """
-    return pd.Series(table).array.take(codes)
+    text_dtype = pd.get_option("future.infer_string")  # part of the key: typing depends on it
+    return _typed_words(tuple(table.tolist()), text_dtype).take(codes)
 
 
 def _own(a: NDArray[Any]) -> NDArray[Any]:
@@ -81,6 +96,10 @@ def _centre_text(cl: CentreSpec, chart: str) -> str:
     return f"centre line fixed by the user at {text}, in place of the calculated one"
 
 
+def _points_text(count: float) -> str:
+    return f"{int(count)} point" if count == 1 else f"{int(count)} points"
+
+
 def _warnings(
     p: Prepared,
     chart: str,
@@ -90,55 +109,60 @@ def _warnings(
     cl_last: NDArray[np.float64],
     ucl_last: NDArray[np.float64],
 ) -> NDArray[np.object_]:
-    """Plain-language warnings per segment, joined with '; '."""
+    """Plain-language warnings per segment, joined with '; '.
+
+    Each condition is tested on every segment at once; text is written only for the
+    segments with a warning (none in a long national run), so a chart of a few segments
+    builds no string columns and one of 100,000 segments loops over none of them.
+    """
     n_points = np.bincount(p.seg, minlength=p.n_seg).astype(np.float64)
     usable = p.base & ~np.isnan(p.value)
     if chart in ("xbar", "s"):
         usable = p.base & (p.ylen > 0)
     n_base = seg_count(p.seg, usable, p.n_seg)
-    parts: list[pd.Series] = []
-
-    def add(cond: NDArray[np.bool_], text: pd.Series | str) -> None:
-        parts.append(pd.Series(np.where(cond, text, ""), dtype=object))
-
-    pts = pd.Series(n_points.astype(np.int64)).astype(str) + np.where(
-        n_points == 1, " point", " points"
+    never = np.zeros(p.n_seg, dtype=bool)
+    limits = chart not in _NO_LIMITS
+    short = n_points < SHORT_PHASE if limits else never
+    frozen = n_points < freeze if freeze is not None else never
+    few_base = n_base < 2 if limits else never
+    zero_mr = (
+        ~few_base & ~np.isnan(cl_last) & np.isnan(ucl_last)
+        if limits and chart in _MR_BASED
+        else never
     )
-    if chart not in _NO_LIMITS:
-        add(
-            n_points < SHORT_PHASE,
-            "only " + pts + " in this phase: the limits are trial limits "
-            f"(at least {SHORT_PHASE - 1} points are recommended, 20 or more for firm limits)",
-        )
-    if freeze is not None:
-        add(
-            n_points < freeze,
-            f"freeze={freeze} but this phase has only " + pts + "; all of them were used",
-        )
-    if chart not in _NO_LIMITS:
-        few_base = n_base < 2
-        add(few_base, "fewer than 2 usable baseline values: limits cannot be calculated")
-        if chart in _MR_BASED:
-            add(
-                ~few_base & ~np.isnan(cl_last) & np.isnan(ucl_last),
-                "every moving range is zero (or was screened out): limits cannot be calculated",
+    runs_rules = rules in ("anhoej", "both") and chart != "mr" and not p.categorical_x
+    few_useful = runs.n_useful < FEW_USEFUL if runs_rules else never
+    fallback = runs.box_fallback if runs_rules else never
+
+    out = np.full(p.n_seg, "", dtype=object)
+    flagged = short | frozen | few_base | zero_mr | few_useful | fallback
+    for i in np.flatnonzero(flagged).tolist():
+        points, useful = _points_text(n_points[i]), int(runs.n_useful[i])
+        parts = []
+        if short[i]:
+            parts.append(
+                f"only {points} in this phase: the limits are trial limits (at least "
+                f"{SHORT_PHASE - 1} points are recommended, 20 or more for firm limits)"
             )
-    if rules in ("anhoej", "both") and chart != "mr" and not p.categorical_x:
-        useful = pd.Series(runs.n_useful.astype(np.int64)).astype(str)
-        add(
-            runs.n_useful < FEW_USEFUL,
-            "only " + useful + " points off the centre line: the runs rules have little power",
-        )
-        add(
-            runs.box_fallback,
-            useful + f" points off the centre line: the box limits are computed for up to "
-            f"{MAX_BOX_N}, so the Anhøj limits were used for this phase",
-        )
-    if not parts:
-        return np.full(p.n_seg, "", dtype=object)
-    frame = pd.concat(parts, axis=1)
-    joined = frame.apply(lambda col: col.where(col == "", "; " + col)).sum(axis=1)
-    return joined.str.removeprefix("; ").to_numpy(dtype=object)
+        if frozen[i]:
+            parts.append(f"freeze={freeze} but this phase has only {points}; all of them were used")
+        if few_base[i]:
+            parts.append("fewer than 2 usable baseline values: limits cannot be calculated")
+        if zero_mr[i]:
+            parts.append(
+                "every moving range is zero (or was screened out): limits cannot be calculated"
+            )
+        if few_useful[i]:
+            parts.append(
+                f"only {useful} points off the centre line: the runs rules have little power"
+            )
+        if fallback[i]:
+            parts.append(
+                f"{useful} points off the centre line: the box limits are computed for up to "
+                f"{MAX_BOX_N}, so the Anhøj limits were used for this phase"
+            )
+        out[i] = "; ".join(parts)
+    return out
 
 
 def spc(
@@ -278,10 +302,11 @@ def spc(
         shift_length=shift_length,
     )
 
-    if p.group_values is not None and p.group_values.dtype == pd.Series(p.groups).dtype:
+    group_table = _typed(p.groups)  # typed once for the points and the summary
+    if p.group_values is not None and p.group_values.dtype == group_table.dtype:
         group_of_point = p.group_values  # the rows were already one per point, in order
     else:
-        group_of_point = _decode(p.groups, p.gid)
+        group_of_point = group_table.take(p.gid)
     if isinstance(phases, str):
         phase_label: Any = p.phase_label
     else:  # no label column: every label is ""
@@ -356,7 +381,7 @@ def spc(
     n_points = np.bincount(p.seg, minlength=p.n_seg).astype(np.int64)
     summary = pd.DataFrame(
         {
-            "group": _decode(p.groups, seg_group),
+            "group": group_table.take(seg_group),
             "phase": p.phase[last],
             "phase_label": p.phase_label[last],
             "n_points": n_points,

@@ -48,6 +48,8 @@ BoolArr = NDArray[np.bool_]
 PhaseSpec = str | Sequence[Any] | Mapping[Any, Sequence[Any]] | None
 TargetSpec = float | Mapping[Any, float] | None
 CentreSpec = float | Sequence[float] | Mapping[Any, float | Sequence[float]] | None
+#: columns of equal length by name (the rows, then the subgroups, as plain arrays)
+Columns = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -134,15 +136,13 @@ def _x_is_categorical(x: pd.Series) -> bool:
     )
 
 
-def _sort_order(work: pd.DataFrame) -> tuple[NDArray[np.intp] | None, bool]:
+def _sort_order(g: IntArr, x: NDArray[Any]) -> tuple[NDArray[np.intp] | None, bool]:
     """The stable (g, x) sort order (None: already sorted) and whether a (g, x) pair repeats.
 
     Only for numeric and datetime x (the common case; other x go through pandas): the
     order is one ``np.lexsort`` (stable, as the merge sort it replaces), skipped altogether
     when the rows already come sorted, as a national measure table does.
     """
-    g = work["g"].to_numpy()
-    x = work["x"].to_numpy()
     with np.errstate(invalid="ignore"):
         if np.all((g[1:] > g[:-1]) | ((g[1:] == g[:-1]) & (x[1:] > x[:-1]))):
             return None, False
@@ -151,23 +151,50 @@ def _sort_order(work: pd.DataFrame) -> tuple[NDArray[np.intp] | None, bool]:
     return order, bool(np.any((gs[1:] == gs[:-1]) & (xs[1:] == xs[:-1])))
 
 
-def _aggregate(work: pd.DataFrame, chart: str, got_n: bool) -> tuple[pd.DataFrame, bool]:
-    """One row per (g, x); sorted by g then x. True when that is the rows' own order."""
-    if chart not in ("xbar", "s") and work["x"].dtype.kind in "iufmM":
-        order, dup = _sort_order(work)
+def _one_per_row(cols: Columns, order: NDArray[np.intp] | None) -> Columns:
+    """Subgroup columns when every row is its own subgroup: the rows, sorted by (g, x)."""
+    if order is not None:
+        cols = {c: v[order] for c, v in cols.items()}
+    y = cols["y"].astype(np.float64, copy=False)
+    return {
+        **cols,
+        "ysum": y,
+        "ylen": (~np.isnan(y)).astype(np.float64),
+        "ymean": y,
+        "ysd": np.full(y.shape[0], np.nan),
+        "nsum": cols["n"].astype(np.float64, copy=False),
+    }
+
+
+def _aggregate(cols: Columns, chart: str) -> tuple[Columns, bool]:
+    """One subgroup per (g, x), sorted by g then x. True when that is the rows' own order.
+
+    Numeric and date x with no repeated (g, x) pair (a measure table: the common case) stay
+    plain arrays, with no frame built around them; other x and repeated pairs go through
+    pandas (its column typing, sort and grouped sums), then back to arrays.
+    """
+    x = cols["x"]
+    if (
+        chart not in ("xbar", "s")
+        and isinstance(x, np.ndarray)
+        and x.dtype.kind in "iufmM"
+        and x.dtype != np.float16  # a frame would not keep it as it is
+    ):
+        order, dup = _sort_order(cols["g"], x)
         if not dup:
-            cols = {c: work[c].to_numpy() for c in work.columns}
-            if order is not None:
-                cols = {c: v[order] for c, v in cols.items()}
-            y = cols["y"].astype(np.float64, copy=False)
-            cols.update(
-                ysum=y,
-                ylen=(~np.isnan(y)).astype(np.float64),
-                ymean=y,
-                ysd=np.full(y.shape[0], np.nan),
-                nsum=cols["n"].astype(np.float64, copy=False),
-            )
-            return pd.DataFrame(cols, copy=False), order is None
+            return _one_per_row(cols, order), order is None
+    work = pd.DataFrame(cols, copy=False)  # never changed in place
+    out, in_row_order = _aggregate_frame(work, chart)
+    return {c: out[c].to_numpy() for c in out.columns}, in_row_order
+
+
+def _aggregate_frame(work: pd.DataFrame, chart: str) -> tuple[pd.DataFrame, bool]:
+    """:func:`_aggregate` for a frame (the column types pandas gives the input)."""
+    if chart not in ("xbar", "s") and work["x"].dtype.kind in "iufmM":
+        cols = {c: work[c].to_numpy() for c in work.columns}
+        order, dup = _sort_order(cols["g"], cols["x"])
+        if not dup:
+            return pd.DataFrame(_one_per_row(cols, order), copy=False), order is None
         dup = True
     else:
         dup = work.duplicated(["g", "x"]).any() or chart in ("xbar", "s")
@@ -216,24 +243,24 @@ def _phases_from_breaks(
 
 def _phase_numbers(
     phases: PhaseSpec,
-    agg: pd.DataFrame,
+    agg: Columns,
     gid: IntArr,
     groups: NDArray[Any],
     x_kind: pd.Series,
 ) -> tuple[IntArr, NDArray[Any]]:
-    x = agg["x"].to_numpy()
+    x = agg["x"]
     n = x.shape[0]
     first = first_in_segment(gid)
     if phases is None:
         return np.ones(n, dtype=np.int64), np.full(n, "", dtype=object)
     if isinstance(phases, str):
-        labels = agg["phase_label"]
+        labels = np.asarray(agg["phase_label"], dtype=object)
         codes, _ = pd.factorize(labels, use_na_sentinel=False)
         change = first.copy()
         change[1:] |= codes[1:] != codes[:-1]
         key = np.cumsum(change)
         phase = key - key[np.flatnonzero(first)][np.cumsum(first) - 1] + 1
-        return phase.astype(np.int64), labels.to_numpy(dtype=object)
+        return phase.astype(np.int64), labels
     if isinstance(phases, Mapping):
         counts = np.zeros(n, dtype=np.int64)
         for label, breaks in phases.items():
@@ -416,26 +443,23 @@ def prepare(
         groups = np.asarray(uniques, dtype=object)
 
     x_series = frame[x]
-    work = pd.DataFrame(
-        {
-            "g": gcodes,
-            "x": x_series.to_numpy(),
-            "y": y_values,
-            "n": n_values,
-            "trajectory": traj,
-        },
-        copy=False,  # never changed in place; the chart's own arrays are made from it
-    )
+    cols: Columns = {
+        "g": gcodes,
+        "x": x_series.to_numpy(),
+        "y": y_values,
+        "n": n_values,
+        "trajectory": traj,
+    }
     if isinstance(phases, str):
-        work["phase_label"] = frame[phases].to_numpy(dtype=object)
+        cols["phase_label"] = frame[phases].to_numpy(dtype=object)
     if isinstance(x_series.dtype, pd.CategoricalDtype):
-        work["x"] = pd.Categorical(x_series.to_numpy(), dtype=x_series.dtype)
-    agg, in_row_order = _aggregate(work, chart, got_n)
+        cols["x"] = pd.Categorical(x_series.to_numpy(), dtype=x_series.dtype)
+    agg, in_row_order = _aggregate(cols, chart)
     group_values = None
     if group is not None and in_row_order and isinstance(frame[group].dtype, pd.StringDtype):
         group_values = frame[group].array  # immutable Arrow text: shared, never copied
 
-    gid = agg["g"].to_numpy(dtype=np.int64)
+    gid = agg["g"].astype(np.int64, copy=False)
     phase, phase_label = _phase_numbers(phases, agg, gid, groups, x_series)
     seg_start = first_in_segment(gid)
     seg_start[1:] |= phase[1:] != phase[:-1]
@@ -451,15 +475,15 @@ def prepare(
     if freeze is not None:
         base &= pos_phase < int(freeze)
 
-    ysum = agg["ysum"].to_numpy(dtype=np.float64)
-    nsum = agg["nsum"].to_numpy(dtype=np.float64)
+    ysum = agg["ysum"].astype(np.float64, copy=False)
+    nsum = agg["nsum"].astype(np.float64, copy=False)
     if got_n:
         with np.errstate(invalid="ignore", divide="ignore"):
             value = np.where(nsum > 0, ysum / np.where(nsum > 0, nsum, 1.0), np.nan)
     else:
-        value = agg["ymean"].to_numpy(dtype=np.float64)
+        value = agg["ymean"].astype(np.float64, copy=False)
 
-    x_out = agg["x"].to_numpy()
+    x_out = agg["x"]
     cl_fixed = _centre_per_segment(cl, groups, gid, phase, seg, n_seg) / float(multiplier)
     return Prepared(
         groups=groups,
@@ -475,14 +499,14 @@ def prepare(
         include=include,
         value=value,
         ysum=ysum,
-        ylen=agg["ylen"].to_numpy(dtype=np.float64),
-        ymean=agg["ymean"].to_numpy(dtype=np.float64),
-        ysd=agg["ysd"].to_numpy(dtype=np.float64),
+        ylen=agg["ylen"].astype(np.float64, copy=False),
+        ymean=agg["ymean"].astype(np.float64, copy=False),
+        ysd=agg["ysd"].astype(np.float64, copy=False),
         n=nsum,
         got_n=got_n,
         categorical_x=_x_is_categorical(x_series),
         target=_per_group(target, groups, gid),
-        trajectory=agg["trajectory"].to_numpy(dtype=np.float64),
+        trajectory=agg["trajectory"].astype(np.float64, copy=False),
         rows_without_x=rows_without_x,
         cl_fixed=cl_fixed,
         group_values=group_values,

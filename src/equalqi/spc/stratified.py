@@ -18,11 +18,12 @@ rules, so that a widening or narrowing gap shows up as special-cause variation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from equalqi.errors import InputError, Problem, ProblemCollector
 from equalqi.spc.chart import spc
@@ -33,7 +34,17 @@ from equalqi.spc.validate import as_pandas, check_columns, numeric_column
 MEASURES: tuple[str, ...] = ("difference", "ratio", "sii")
 
 
-def _group_values(
+@dataclass(frozen=True)
+class _Measure:
+    """The validated input of a gap or SII: the frame and its numeric measure columns."""
+
+    frame: pd.DataFrame
+    num: NDArray[np.float64] | None  # counts: numerator and denominator, or
+    den: NDArray[np.float64] | None
+    value: NDArray[np.float64] | None  # values (when no counts are given)
+
+
+def _measure(
     data: Any,
     *,
     x: str,
@@ -41,13 +52,8 @@ def _group_values(
     value: str | None,
     numerator: str | None,
     denominator: str | None,
-    multiplier: float,
-) -> pd.DataFrame:
-    """One row per (x, group): value, numerator, denominator (validated).
-
-    With numerator and denominator the value is ``sum(numerator) / sum(denominator) ×
-    multiplier`` (they take precedence over ``value``); otherwise the mean of ``value``.
-    """
+) -> _Measure:
+    """Check the columns and read the measure as numbers (raises InputError)."""
     frame = as_pandas(data)
     problems = ProblemCollector()
     problems.extend(
@@ -77,26 +83,117 @@ def _group_values(
             )
         )
     problems.raise_if_any()
-    work = pd.DataFrame({"x": frame[x].to_numpy(), "group": frame[group].to_numpy()})
     if numerator is not None and denominator is not None:
-        work["num"] = numeric_column(frame, numerator, problems)
-        work["den"] = numeric_column(frame, denominator, problems)
+        num = numeric_column(frame, numerator, problems)
+        den = numeric_column(frame, denominator, problems)
         problems.raise_if_any()
+        return _Measure(frame, num, den, None)
+    assert value is not None
+    values = numeric_column(frame, value, problems)
+    problems.raise_if_any()
+    return _Measure(frame, None, None, values)
+
+
+def _grouped(m: _Measure, *, x: str, group: str, multiplier: float) -> pd.DataFrame:
+    """One row per (x, group): value, numerator, denominator.
+
+    With numerator and denominator the value is ``sum(numerator) / sum(denominator) ×
+    multiplier`` (they take precedence over ``value``); otherwise the mean of ``value``.
+    """
+    frame = m.frame
+    work = pd.DataFrame({"x": frame[x].to_numpy(), "group": frame[group].to_numpy()})
+    if m.num is not None:
+        work["num"] = m.num
+        work["den"] = m.den
         agg = work.groupby(["x", "group"], sort=True, observed=True)[["num", "den"]].sum(
             min_count=1
         )
         with np.errstate(invalid="ignore", divide="ignore"):
             agg["value"] = np.where(agg["den"] > 0, agg["num"] / agg["den"], np.nan) * multiplier
     else:
-        assert value is not None
-        work["v"] = numeric_column(frame, value, problems)
-        problems.raise_if_any()
+        work["v"] = m.value
         agg = work.groupby(["x", "group"], sort=True, observed=True).agg(
             value=("v", "mean"), num=("v", "size")
         )
         agg["den"] = np.nan
         agg["num"] = np.nan
     return agg.reset_index()
+
+
+def _group_values(
+    data: Any,
+    *,
+    x: str,
+    group: str,
+    value: str | None,
+    numerator: str | None,
+    denominator: str | None,
+    multiplier: float,
+) -> pd.DataFrame:
+    """One row per (x, group): value, numerator, denominator (validated); see :func:`_grouped`."""
+    m = _measure(data, x=x, group=group, value=value, numerator=numerator, denominator=denominator)
+    return _grouped(m, x=x, group=group, multiplier=multiplier)
+
+
+def _single(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The sum (or mean) of one value as pandas' grouped sums give it: ``0.0 + value``
+    (so -0.0 becomes 0.0), and a missing value stays missing."""
+    return np.where(np.isnan(a), np.nan, 0.0 + a)
+
+
+def _pair_from_rows(
+    m: _Measure,
+    *,
+    x: str,
+    group: str,
+    focus: Any,
+    reference: Any,
+    measure: str,
+    multiplier: float,
+) -> pd.DataFrame | None:
+    """:func:`gap_series` read straight from the rows, when each row is its own subgroup.
+
+    That is when x is a whole number or a date (sorted and matched exactly), the group is
+    text with none missing, both groups are present and neither repeats an x: the grouped
+    sums and the pivot then only move values, so arrays do it without building either
+    frame. Otherwise None (pandas then groups, pivots and reports).
+    """
+    frame = m.frame
+    x_all = frame[x].to_numpy()
+    labels = frame[group]
+    if not (
+        isinstance(x_all, np.ndarray)
+        and x_all.dtype.kind in "iumM"
+        and isinstance(focus, str)
+        and isinstance(reference, str)
+        and pd.api.types.infer_dtype(labels, skipna=False) == "string"
+    ):
+        return None
+    if labels.isna().any() or (x_all.dtype.kind in "mM" and np.isnat(x_all).any()):
+        return None
+    xs = np.unique(x_all)
+    out: dict[str, NDArray[Any]] = {"x": xs}
+    for role, g in (("focus", focus), ("reference", reference)):
+        rows = np.flatnonzero((labels == g).to_numpy(dtype=bool))
+        at = np.searchsorted(xs, x_all[rows])
+        if rows.size == 0 or np.unique(at).size != at.size:
+            return None  # not in the data, or an x with several rows
+        if m.num is not None and m.den is not None:
+            num, den = _single(m.num[rows]), _single(m.den[rows])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                val = np.where(den > 0, num / den, np.nan) * multiplier
+        else:
+            assert m.value is not None
+            val = _single(m.value[rows])
+            num = den = np.full(rows.size, np.nan)
+        for name, per_row in (("value", val), ("numerator", num), ("denominator", den)):
+            column = np.full(xs.shape[0], np.nan)
+            column[at] = per_row
+            out[f"{name}_{role}"] = column
+    a, b = out["value_focus"], out["value_reference"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["gap"] = a - b if measure == "difference" else np.where(b != 0, a / b, np.nan)
+    return pd.DataFrame(out)
 
 
 def gap_series(
@@ -122,15 +219,19 @@ def gap_series(
                 value=str(measure),
             )
         )
-    values = _group_values(
-        data,
+    m = _measure(data, x=x, group=group, value=value, numerator=numerator, denominator=denominator)
+    fast = _pair_from_rows(
+        m,
         x=x,
         group=group,
-        value=value,
-        numerator=numerator,
-        denominator=denominator,
+        focus=focus,
+        reference=reference,
+        measure=measure,
         multiplier=multiplier,
     )
+    if fast is not None:
+        return fast
+    values = _grouped(m, x=x, group=group, multiplier=multiplier)
     present = set(values["group"].tolist())
     missing = [g for g in (focus, reference) if g not in present]
     if missing:
@@ -242,6 +343,55 @@ def _phase_per_x(data: Any, x: str, column: str) -> pd.DataFrame:
     return labels.groupby("x", sort=True, observed=True)[column].first().reset_index()
 
 
+def _with_phases(series: pd.DataFrame, data: Any, x: str, column: str) -> pd.DataFrame:
+    """``series`` with the phase label of each of its x: that of the first row with the x.
+
+    Whole-number labels (never missing) on whole-number or date x are looked up in arrays;
+    anything else is grouped and merged by pandas (:func:`_phase_per_x`).
+    """
+    frame = as_pandas(data)
+    if column in frame.columns and column != "x" and column not in series.columns:
+        x_all = frame[x].to_numpy()
+        labels = frame[column].to_numpy()
+        sx = series["x"].to_numpy()
+        if (
+            isinstance(x_all, np.ndarray)
+            and x_all.dtype.kind in "iumM"
+            and labels.dtype.kind in "iub"
+            and sx.dtype == x_all.dtype
+            and not (x_all.dtype.kind in "mM" and np.isnat(x_all).any())
+        ):
+            xs, first = np.unique(x_all, return_index=True)  # first row of each x
+            at = np.minimum(np.searchsorted(xs, sx), max(xs.shape[0] - 1, 0))
+            if xs.shape[0] and np.array_equal(xs[at], sx):
+                out = series.copy(deep=False)
+                out[column] = labels[first[at]]
+                return out
+    return series.merge(_phase_per_x(data, x, column), on="x", how="left")
+
+
+def _with_columns(points: pd.DataFrame, series: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
+    """``points`` with the ``extra`` columns of ``series`` matched on x.
+
+    The chart has one point per x of the series, in its order, so the columns are copied
+    across; should they differ, pandas merges them.
+    """
+    px, sx = points["x"].to_numpy(), series["x"].to_numpy()
+    if (
+        isinstance(px, np.ndarray)
+        and px.dtype.kind in "iufmM"
+        and px.dtype == sx.dtype
+        and px.shape == sx.shape
+        and np.array_equal(px, sx)  # NaT or NaN never equal: merged
+        and not set(extra) & set(points.columns)
+    ):
+        out = points.copy(deep=False)
+        for c in extra:
+            out[c] = series[c].to_numpy()
+        return out
+    return points.merge(series[["x", *extra]], on="x", how="left")
+
+
 def gap_chart(
     data: Any,
     *,
@@ -337,7 +487,7 @@ def gap_chart(
         extra = ["value_focus", "value_reference"]
     series["series"] = label
     if isinstance(phases, str):
-        series = series.merge(_phase_per_x(data, x, phases), on="x", how="left")
+        series = _with_phases(series, data, x, phases)
     result = spc(
         series,
         x="x",
@@ -354,7 +504,7 @@ def gap_chart(
         shift_length=shift_length,
         screen_outliers=screen_outliers,
     )
-    points = result.points.merge(series[["x", *extra]], on="x", how="left")
+    points = _with_columns(result.points, series, extra)
     settings = {
         **result.settings,
         "measure": measure,

@@ -106,6 +106,8 @@ def check_columns(frame: pd.DataFrame, columns: Mapping[str, str | None]) -> lis
 def numeric_column(frame: pd.DataFrame, column: str, collector: ProblemCollector) -> np.ndarray:
     """The column as float64; non-numeric text is reported (blank cells are missing)."""
     raw = frame[column]
+    if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "fiu":
+        return raw.to_numpy(dtype=np.float64)  # numbers already: nothing to read or report
     values = pd.to_numeric(raw, errors="coerce")
     bad = (values.isna() & raw.notna()).to_numpy()
     if bad.any():

@@ -53,12 +53,12 @@ def longest_run_limit(n_useful: Arr) -> Arr:
     return np.where(n > 0, out, np.nan)
 
 
-def crossings_limit(n_useful: Arr) -> Arr:
-    """Lower limit for crossings: R's ``qbinom(0.05, n - 1, 0.5)`` (NaN where n = 0)."""
-    n = np.asarray(n_useful, dtype=np.float64)
-    if n.size > 64:  # many segments share a few lengths: the quantile once per length
-        distinct, back = np.unique(n, return_inverse=True)
-        return crossings_limit(distinct)[back.reshape(n.shape)]
+#: R's qbinom limit per number of useful points, computed once each (scipy's quantile
+#: costs a fixed ~0.1 ms a call, more than the rest of a short chart's runs analysis)
+_CROSSINGS_LIMITS: dict[float, float] = {}
+
+
+def _crossings_limit(n: Arr) -> Arr:
     out = np.full(n.shape, np.nan)
     ok = n > 0
     if not ok.any():
@@ -70,6 +70,25 @@ def crossings_limit(n_useful: Arr) -> Arr:
     step = (k > 0) & (binom.cdf(lower, trials, 0.5) >= _P_CROSSINGS)
     out[ok] = np.where(step, lower, k)
     return out
+
+
+def crossings_limit(n_useful: Arr) -> Arr:
+    """Lower limit for crossings: R's ``qbinom(0.05, n - 1, 0.5)`` (NaN where n = 0).
+
+    Many segments share a few lengths: the quantile is computed once per length (and
+    remembered), element by element as the same vectorised call would give it.
+    """
+    n = np.asarray(n_useful, dtype=np.float64)
+    distinct, back = np.unique(n, return_inverse=True)
+    values = distinct.tolist()
+    new = [v for v in values if v == v and v not in _CROSSINGS_LIMITS]  # NaN: no limit
+    if new:
+        if len(_CROSSINGS_LIMITS) > 100_000:  # bounded: lengths are counts of points
+            _CROSSINGS_LIMITS.clear()
+        computed = _crossings_limit(np.asarray(new, dtype=np.float64)).tolist()
+        _CROSSINGS_LIMITS.update(zip(new, computed, strict=True))
+    limits = np.array([_CROSSINGS_LIMITS.get(v, np.nan) for v in values], dtype=np.float64)
+    return limits[back.reshape(n.shape)]
 
 
 @dataclass(frozen=True)
