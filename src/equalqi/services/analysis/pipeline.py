@@ -161,22 +161,9 @@ def derive(
         complete = completeness(table, plan)
         charts, summary = group_charts(shown, plan)
         gap_frames = [gap_spc(shown, plan, dim, pair) for dim, pair in pairs.items()]
+        gap_frames = [g for g in gap_frames if not g.empty]
+        impact, notes = _impacts(shown, plan, pairs, complete, hidden_rows=hidden_rows)
         gaps = gaps_job.result()
-    gap_frames = [g for g in gap_frames if not g.empty]
-    impact: dict[str, ImpactResult] = {}
-    notes: list[str] = []
-    if plan.intervention:
-        for dim, pair in pairs.items():
-            try:
-                impact[dim] = _evaluate(shown, plan, dim, pair, complete)
-            except InputError:
-                if not hidden_rows:
-                    raise
-                notes.append(
-                    f"The before/after comparison for {dim} is withheld: too many of its "
-                    "numbers are hidden to protect privacy. A longer period (quarters) or a "
-                    "larger extract would let it be shown."
-                )
     return Derived(
         completeness=complete,
         gaps=gaps,
@@ -186,6 +173,33 @@ def derive(
         impact=impact,
         notes=tuple(notes),
     )
+
+
+def _impacts(
+    shown: pd.DataFrame,
+    plan: AnalysisPlan,
+    pairs: dict[str, tuple[str, str]],
+    complete: pd.DataFrame,
+    *,
+    hidden_rows: bool,
+) -> tuple[dict[str, ImpactResult], list[str]]:
+    """The before/after verdict of every compared pair, and notes on any withheld."""
+    impact: dict[str, ImpactResult] = {}
+    notes: list[str] = []
+    if not plan.intervention:
+        return impact, notes
+    for dim, pair in pairs.items():
+        try:
+            impact[dim] = _evaluate(shown, plan, dim, pair, complete)
+        except InputError:
+            if not hidden_rows:
+                raise
+            notes.append(
+                f"The before/after comparison for {dim} is withheld: too many of its "
+                "numbers are hidden to protect privacy. A longer period (quarters) or a "
+                "larger extract would let it be shown."
+            )
+    return impact, notes
 
 
 def _evaluate(
