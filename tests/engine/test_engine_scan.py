@@ -8,11 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from equalqi.engine.aggregate import aggregate_cube
 from equalqi.engine.connect import connect
 from equalqi.engine.prepare import Prepared, Recode, prepare
 from equalqi.engine.readers import open_records
+from equalqi.errors import InputError
 from equalqi.plan import parse_plan
 
 PLAN = """
@@ -166,3 +168,42 @@ def test_dimension_labels_from_the_cube_keys() -> None:
     # nhs_broad bands: 0-17, 18-34, ..., 80+; band -1 is an age not given.
     assert labels("age_band") == ["0-17", "18-34", "80+", "Not known", "35-49"]
     assert labels("sex") == ["Male", "Female", "Indeterminate", "Not known", "Not known"]
+
+
+def test_whole_number_deciles_are_checked_and_keyed_on_the_cube(tmp_path: Path) -> None:
+    """An integer decile column is grouped as it is and checked on the cube's distinct
+    values; an out-of-range value is still reported with its row, column and value (every
+    other field here is valid, so only that check can find it), and blanks stay blank."""
+    good = [
+        "date,eth,decile,dna,sex,site",
+        "2024-01-03,A,1,1,1,North",
+        "2024-01-09,A,,0,1,North",
+        "2024-02-20,B,10,1,2,North",
+    ]
+    prepared, _ = _cube(tmp_path, good)
+    assert sorted(prepared.cube["imd_decile"].dropna().tolist()) == [1.0, 10.0]
+    assert prepared.cube["imd_decile"].isna().sum() == 1  # the blank: not known
+
+    bad = [*good[:3], "2024-02-20,B,11,1,2,North", "2024-02-21,B,0,1,2,North"]
+    with pytest.raises(InputError) as err:
+        _cube(tmp_path, bad, name="bad.csv")
+    found = {(p.row, p.column, p.value) for p in err.value.problems}
+    assert found == {(4, "decile", "11"), (5, "decile", "0")}
+    assert "2 rows in all" in str(err.value)
+
+
+def test_published_quintiles_turned_on_the_cube(tmp_path: Path) -> None:
+    # 5 = most deprived in the file: quintile 5 becomes key 1 (decile 1 of quintile 1),
+    # quintile 1 becomes key 9 (decile 9 of quintile 5); 6 is out of range.
+    plan = PLAN.replace('imd_decile = "decile"', 'imd_quintile = "decile"\nmost_deprived = 5')
+    lines = [
+        "date,eth,decile,dna,sex,site",
+        "2024-01-03,A,5,1,1,North",
+        "2024-01-09,A,1,0,1,North",
+    ]
+    prepared, _ = _cube(tmp_path, lines, plan)
+    assert sorted(prepared.cube["imd_decile"].tolist()) == [1, 9]
+    assert str(prepared.cube["imd_decile"].dtype) == "int8"
+    with pytest.raises(InputError) as err:
+        _cube(tmp_path, [*lines, "2024-01-10,A,6,0,1,North"], plan, name="bad.csv")
+    assert {(p.row, p.column, p.value) for p in err.value.problems} == {(4, "decile", "6")}

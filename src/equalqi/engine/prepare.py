@@ -302,12 +302,30 @@ class _Checks:
         self.records = records
         self.table = table
         self.items: list[tuple[str, ir.BooleanValue, str, str, str]] = []
+        #: Checks the scan does not test row by row: they depend only on a grouping key,
+        #: so the cube's few distinct values of that key are checked instead.
+        self.on_cube: set[str] = set()
 
-    def add(self, column: str, bad: ir.BooleanValue | None, what: str, fix: str) -> None:
+    def add(
+        self,
+        column: str,
+        bad: ir.BooleanValue | None,
+        what: str,
+        fix: str,
+        *,
+        on_cube: bool = False,
+    ) -> None:
         """Declare a check; ``bad`` is None when no row can fail it (nothing to scan for)."""
         if bad is None:
             return
-        self.items.append((f"c{len(self.items)}", bad, column, what, fix))
+        label = f"c{len(self.items)}"
+        self.items.append((label, bad, column, what, fix))
+        if on_cube:
+            self.on_cube.add(label)
+
+    def in_scan(self) -> list[ir.BooleanValue]:
+        """The failing conditions the one scan folds together, row by row."""
+        return [bad for label, bad, *_ in self.items if label not in self.on_cube]
 
     def run(self, extra: dict[str, ir.Scalar]) -> tuple[list[Problem], dict[str, Any]]:
         aggs = {label: bad.fill_null(False).cast("int64").sum() for label, bad, *_ in self.items}
@@ -472,17 +490,23 @@ def prepare(
             )
     decile = None
     deprivation = data.imd_decile or data.imd_quintile
+    # A column of whole numbers is grouped as it is, and its few distinct values are checked
+    # and turned into the key on the cube: a per-row test and CASE cost about a tenth of the
+    # scan at 100 million rows. Any other column is read and checked row by row.
+    decile_on_cube = False
     if deprivation:
         raw = t[deprivation]
         decile = _as_number(raw)
         top = 10 if data.imd_decile else 5
         most = data.most_deprived or 1
+        decile_on_cube = bool(raw.type().is_integer())
         checks.add(
             deprivation,
             _outside(raw, decile, 1, top, whole=True),
             f"an IMD {'decile' if top == 10 else 'quintile'} must be a whole number from 1 to "
             f"{top} ({most} = most deprived, as the plan says)",
             "Correct the value, or leave it blank if it is not known.",
+            on_cube=decile_on_cube,
         )
     age = None
     if data.age:
@@ -542,17 +566,12 @@ def prepare(
     if lsoa_table is not None and data.lsoa:
         base["_lsoa"] = _strip(t[data.lsoa].cast("string"))
     scan = dict(base)
-    if decile is not None and deprivation:
+    if decile is not None and deprivation and decile_on_cube:
+        scan[KEY_DECILE] = t[deprivation]  # keyed on the cube (see decile_on_cube)
+    elif decile is not None and deprivation:
         # Out-of-range values are reported by the checks; here they must not break the cast.
-        d = _native_number(t[deprivation], decile)
+        d = _decile_key(_native_number(t[deprivation], decile), data)
         top = 10 if data.imd_decile else 5
-        if data.most_deprived == top:  # published the other way round: 1 = least deprived
-            d = top + 1 - d
-        if not data.imd_decile:
-            # A ready-made quintile q stands for deciles 2q-1 and 2q; the key carries 2q-1,
-            # from which the quintile (and Core20 = quintile 1) is read back exactly. The
-            # plan refuses decile dimensions on quintile data.
-            d = 2 * d - 1
         scan[KEY_DECILE] = ibis.ifelse((d >= 1) & (d <= 2 * top - 1), d, None).cast("int8")
     for column in column_keys:
         scan[column] = _scan_key(t[column])
@@ -563,7 +582,7 @@ def prepare(
     # rows failing any check and the date range. Only when some row fails are the checks
     # counted one by one and located (more scans, on the error path only).
     say("aggregating (one scan of the records)")
-    scan["_bad"] = ibis.or_(*(bad for _label, bad, *_ in checks.items))
+    scan["_bad"] = ibis.or_(*checks.in_scan())
     today = dt.date.today()
     leave_future = data.future_dates == "leave_out"
     window = plan.period.start is not None or plan.period.end is not None or leave_future
@@ -607,7 +626,10 @@ def prepare(
         .to_pandas()
     )
     n_rows = int(raw_cube["n_records"].sum())
-    if raw_cube["_bad"].eq(True).any():  # null (a cell of no failing row) is not True
+    cube_bad = False
+    if decile_on_cube:
+        raw_cube[KEY_DECILE], cube_bad = _decile_on_cube(raw_cube[KEY_DECILE], data)
+    if cube_bad or raw_cube["_bad"].eq(True).any():  # null (no failing row) is not True
         problems, _counts = checks.run({})
         collector.extend(problems)
     if n_rows == 0:
@@ -740,6 +762,33 @@ def _first_row(checks: _Checks, cond: ir.BooleanValue, column: str) -> str:
     """ ", first at row N" for the first row meeting ``cond`` (a scan, on that path only)."""
     found = checks._examples(cond, column, "", "", 1)
     return f", first at row {found[0].row}" if found and found[0].row else ""
+
+
+def _decile_key(d: Any, data: Any) -> Any:
+    """The key of a deprivation value, on an engine column or a pandas Series alike.
+
+    Published the other way round (``most_deprived`` = the top), the value is turned so
+    that 1 is the most deprived. A ready-made quintile q stands for deciles 2q-1 and 2q;
+    the key carries 2q-1, from which the quintile (and Core20 = quintile 1) is read back
+    exactly (the plan refuses decile dimensions on quintile data)."""
+    top = 10 if data.imd_decile else 5
+    if data.most_deprived == top:
+        d = top + 1 - d
+    if not data.imd_decile:
+        d = 2 * d - 1
+    return d
+
+
+def _decile_on_cube(raw: pd.Series, data: Any) -> tuple[pd.Series, bool]:
+    """(key, whether any value is out of range) from the cube's raw whole-number values.
+
+    The key has the type the scan would have given it: int8, or float with NaN for a
+    blank value (a cell of blanks)."""
+    top = 10 if data.imd_decile else 5
+    values = raw.astype("float64")
+    bad = bool((values.notna() & ((values < 1) | (values > top))).any())
+    key = _decile_key(values.where((values >= 1) & (values <= top)), data)
+    return (key if key.isna().any() else key.astype("int8")), bad
 
 
 def _join_lsoa(x: ir.Table, lsoa_table: ir.Table) -> ir.Table:
