@@ -457,7 +457,7 @@ def main(argv: list[str] | None = None) -> None:
 
         spc_args = ["--write"] if not args.no_write else []
         if args.before_src:
-            spc_args += ["--before-src", args.before_src]
+            spc_args += ["--before-src", args.before_src, "--before-label", args.before_label]
         bench_spc.main(spc_args)
 
 

@@ -163,7 +163,12 @@ def measure(
     return rows
 
 
-def report(rows: list[dict[str, Any]], repeat: int, load: tuple[float, float]) -> str:
+def report(
+    rows: list[dict[str, Any]],
+    repeat: int,
+    load: tuple[float, float],
+    before_label: str = "the code before issue 19",
+) -> str:
     before = any("before" in r for r in rows)
     lines = [
         START,
@@ -183,9 +188,7 @@ def report(rows: list[dict[str, Any]], repeat: int, load: tuple[float, float]) -
         f"{rows[0]['loop']['sample']:,} groups and scaled to all of them.",
     ]
     if before:
-        lines.append(
-            "* **vectorised before**: the same call on the code before issue 19, in the same run."
-        )
+        lines.append(f"* **vectorised before**: the same call on {before_label}, in the same run.")
     head = "| groups | points | vectorised (s) | vectorised CPU (s) | of which kernel (s) |"
     rule = "| ---: | ---: | ---: | ---: | ---: |"
     if before:
@@ -263,6 +266,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=500, help="groups timed in the loop")
     parser.add_argument("--repeat", type=int, default=3, help="runs per case (best is kept)")
     parser.add_argument("--before-src", help="another source tree's src/ to compare with")
+    parser.add_argument(
+        "--before-label", default="the code before issue 19", help="what --before-src is"
+    )
     parser.add_argument("--write", action="store_true", help="write into RESULTS.md")
     parser.add_argument("--case", choices=["vectorised", "loop"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -272,7 +278,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     load = os.getloadavg()[0]
     rows = measure(sizes, args.points, max(1, args.repeat), args.sample, args.before_src)
-    text = report(rows, args.repeat, (load, os.getloadavg()[0]))
+    text = report(rows, args.repeat, (load, os.getloadavg()[0]), args.before_label)
     print(text)
     if args.write:
         write(text)
