@@ -1,11 +1,14 @@
 """Validate the records against the plan and derive the columns the analysis groups by.
 
 Everything here is an Ibis expression run by the engine, and nothing is pulled into Python
-row by row. A valid file costs two passes in all: this module's one aggregate scan (every
-check, the date range, and the *distinct* raw ethnicity and sex values together) and the cube
-scan in :mod:`equalqi.engine.aggregate`. The pure core classifies the distinct values (a few
-hundred at most); the cube is grouped by the raw values and recoded afterwards on its few
-thousand cells (:class:`Recode`), so the records are never joined to a mapping table.
+row by row. A valid file costs one pass: an aggregate scan that groups the records by period
+and every key (raw values) with the row checks and the date range folded in (a second one
+counts unmatched LSOA codes, or dates after today when the scan found some). Checks that
+depend only on a key (the codes, a whole-number IMD column's range) are made on the cube's
+distinct values instead of row by row; only a file with a problem is read again, to say
+where. The pure core classifies the distinct values (a few hundred at most); the cube is
+recoded afterwards on its few thousand cells (:class:`Recode`, in
+:mod:`equalqi.engine.aggregate`), so the records are never joined to a mapping table.
 The expressions are portable across DuckDB and PySpark; the two places that must differ
 (:func:`_strip` and :func:`_numbered`) say why. Problems are collected and raised together,
 each naming the file, the first row where it occurs, the column and the value, and saying
