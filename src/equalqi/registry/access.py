@@ -6,10 +6,14 @@ existence is not disclosed.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from equalqi.registry.models import ROLES, Project, User
+
+Row = TypeVar("Row")
 
 
 class NotFound(LookupError):
@@ -37,3 +41,16 @@ def project_for(session: Session, user: User, project_id: int) -> Project:
     if project is None:
         raise NotFound(f"project {project_id}")
     return project
+
+
+def project_row(
+    session: Session, user: User, model: type[Row], project_id: int, row_id: int, what: str
+) -> Row:
+    """A row of one of the project's tables (viewer role): :class:`NotFound` if the project
+    is not in the user's organisation or the row is not in this project."""
+    require(user, "viewer")
+    project_for(session, user, project_id)
+    row = session.get(model, row_id)
+    if row is None or getattr(row, "project_id", None) != project_id:
+        raise NotFound(f"{what} {row_id}")
+    return row

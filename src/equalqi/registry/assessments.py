@@ -17,7 +17,7 @@ from equalqi.assess import (
     score_assessment,
 )
 from equalqi.registry import audit
-from equalqi.registry.access import NotFound, project_for, require
+from equalqi.registry.access import project_for, project_row, require
 from equalqi.registry.models import AssessmentRecord, User
 
 
@@ -97,12 +97,7 @@ def get_assessment(
     session: Session, user: User, project_id: int, assessment_id: int
 ) -> AssessmentRecord:
     """One assessment of the project (:class:`NotFound` if it is not in this project)."""
-    require(user, "viewer")
-    project_for(session, user, project_id)
-    record = session.get(AssessmentRecord, assessment_id)
-    if record is None or record.project_id != project_id:
-        raise NotFound(f"assessment {assessment_id}")
-    return record
+    return project_row(session, user, AssessmentRecord, project_id, assessment_id, "assessment")
 
 
 def replace_assessment(

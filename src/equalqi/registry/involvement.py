@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from equalqi.assess import Activity, InvolvementLog, activity_from_dict
 from equalqi.registry import audit
-from equalqi.registry.access import NotFound, project_for, require
+from equalqi.registry.access import project_for, project_row, require
 from equalqi.registry.models import InvolvementRecord, User
 
 
@@ -65,12 +65,9 @@ def activity_records(session: Session, user: User, project_id: int) -> list[Invo
 def get_activity(
     session: Session, user: User, project_id: int, activity_id: int
 ) -> InvolvementRecord:
-    require(user, "viewer")
-    project_for(session, user, project_id)
-    record = session.get(InvolvementRecord, activity_id)
-    if record is None or record.project_id != project_id:
-        raise NotFound(f"involvement activity {activity_id}")
-    return record
+    return project_row(
+        session, user, InvolvementRecord, project_id, activity_id, "involvement activity"
+    )
 
 
 def replace_activity(
